@@ -1,0 +1,65 @@
+"""Shared fixtures: private state for every test, and real tmux servers on private sockets."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+requires_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+
+@pytest.fixture(autouse=True)
+def sensei_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No test touches the developer's real cache, data or config."""
+    home = tmp_path / "sensei"
+    monkeypatch.setenv("TMUX_SENSEI_HOME", str(home))
+    monkeypatch.delenv("TMUX_SENSEI_LANG", raising=False)
+    monkeypatch.delenv("TMUX_SENSEI_KB", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    return home
+
+
+def sensei(
+    *args: str | bytes,
+    env: dict[str, str] | None = None,
+    timeout: float = 30,
+    input: bytes | None = None,
+) -> subprocess.CompletedProcess[bytes]:
+    """Run `tmux-sensei` as a user would: a separate process, the real console entry point."""
+    argv: list[str | bytes] = [sys.executable, "-m", "tmux_sensei", *args]
+    return subprocess.run(
+        argv,
+        capture_output=True,
+        timeout=timeout,
+        env=env if env is not None else dict(os.environ),
+        input=input,
+        stdin=None if input is not None else subprocess.DEVNULL,
+        cwd=REPO,
+    )
+
+
+@pytest.fixture
+def tmux_socket(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A real tmux server on a private socket; only this server is ended afterwards."""
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    conf = tmp_path / "tmux.conf"
+    conf.write_text("set -g default-shell /bin/sh\n", "utf-8")
+    monkeypatch.delenv("TMUX", raising=False)
+    sock = f"sensei-test-{secrets.token_hex(4)}"
+    started = subprocess.run(
+        ["tmux", "-L", sock, "-f", str(conf), "new-session", "-d"],
+        capture_output=True, text=True, timeout=10,
+    )
+    assert started.returncode == 0, started.stderr
+    yield sock
+    subprocess.run(["tmux", "-L", sock, "kill-server"], capture_output=True, timeout=10)

@@ -1,0 +1,110 @@
+"""Answers as a user sees them: the source dialogue's three questions, parts, honesty, JSON."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+
+import pytest
+
+from tmux_sensei.cli import Env, main
+
+
+def ask(*args: str, environ: dict[str, str] | None = None) -> tuple[int, dict]:  # type: ignore[type-arg]
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["ask", "--json", "--no-diagnose", *args], Env(out, err, environ or dict(os.environ), False))
+    assert "Traceback" not in err.getvalue()
+    return code, json.loads(out.getvalue())
+
+
+DIALOGUE = [
+    # (question, expected topic)
+    ("Can tmux keep my bash session alive after I close the terminal? How does that work?", "how-tmux-keeps-work"),
+    ("tmux で bash のセッションを永続化できるの？どういう仕組み？", "how-tmux-keeps-work"),
+    ("When does the tmux server exit?", "server-lifetime"),
+    ("tmux のサーバーはどんなときに終了するの？", "server-lifetime"),
+    ("I left my session idle and when I came back it said [exited]. Was it overloaded?", "session-vanished"),
+    ("放置してたらセッションが [exited] で消えてた。負荷のせい？", "session-vanished"),
+]
+
+
+@pytest.mark.parametrize(("question", "topic"), DIALOGUE)
+def test_source_dialogue_questions(question: str, topic: str) -> None:
+    code, doc = ask(question)
+    assert code == 0
+    assert doc["lang"] == ("ja" if any(ord(c) > 0x3000 for c in question) else "en")
+    assert doc["answers"][0]["topic"] == topic
+    text = doc["text"]
+    assert "Tinus" not in text  # the dialogue's invented tool never appears
+
+
+def test_vanished_session_names_the_real_causes_and_corrects_overload() -> None:
+    for q in ("why did my tmux session exit while I was away?", "なぜ放置してたらセッションが消えたの？"):
+        _, doc = ask(q)
+        text = doc["text"]
+        assert "TMOUT" in text and "KillUserProcesses" in text
+        assert "remain-on-exit" in text or "OOM" in text
+
+
+def test_detach_on_destroy_is_explained_as_it_really_works() -> None:
+    for q, lang in (("what does detach-on-destroy off do?", "en"), ("detach-on-destroy を off にするとどうなる？", "ja")):
+        _, doc = ask(q)
+        assert doc["lang"] == lang
+        assert doc["answers"][0]["topic"] == "detach-on-destroy"
+        assert "remain-on-exit" in doc["text"]  # the way to actually keep dead panes
+
+
+def test_keep_dead_panes_points_to_remain_on_exit() -> None:
+    for q in ("how do I keep a pane open after its command finishes?", "コマンドが終わってもペインを残したい"):
+        _, doc = ask(q)
+        assert doc["answers"][0]["topic"] == "remain-on-exit"
+        assert "set -g remain-on-exit" in doc["text"]
+
+
+def test_two_part_question_gets_both_parts() -> None:
+    code, doc = ask("how do I split panes, and how do I detach?")
+    assert code == 0
+    topics = [a["topic"] for a in doc["answers"]]
+    assert topics[:2] == ["panes", "detach-attach"]
+    code, doc = ask("ペインを左右に分割するには？あと、デタッチのやり方も教えて")
+    assert [a["topic"] for a in doc["answers"]][:2] == ["panes", "detach-attach"]
+
+
+def test_unrelated_question_is_declined_honestly() -> None:
+    for q in ("what is the best recipe for banana bread?", "おいしいカレーの作り方を教えて"):
+        code, doc = ask(q)
+        assert code == 1
+        assert doc["answers"] == [] and doc["confident"] is False
+        assert len(doc["closest"]) == 3
+        assert doc["text"].strip()
+
+
+def test_lang_flag_overrides_the_question() -> None:
+    _, doc = ask("--lang", "ja", "how do I detach?")
+    assert doc["lang"] == "ja" and "デタッチ" in doc["text"]
+
+
+def test_undetermined_text_follows_the_locale() -> None:
+    env = dict(os.environ, LANG="ja_JP.UTF-8")
+    env.pop("LC_ALL", None)
+    _, doc = ask("escape-time", environ=env)
+    assert doc["lang"] == "ja"
+    env = dict(os.environ, LANG="C", LANGUAGE="ja")
+    _, doc = ask("escape-time", environ=env)
+    assert doc["lang"] == "en"  # LANGUAGE counts only under a real locale
+
+
+def test_json_keys_are_stable() -> None:
+    _, doc = ask("how do I detach?")
+    assert {"lang", "text", "answers", "findings", "related", "suggestions"} <= set(doc)
+    answer = doc["answers"][0]
+    assert set(answer) == {"topic", "title", "confidence", "text"}
+    assert 0 < answer["confidence"] <= 1
+    assert doc["suggestions"] and all(isinstance(s, str) for s in doc["suggestions"])
+    assert all(r for r in doc["related"])
+
+
+def test_typo_is_forgiven() -> None:
+    _, doc = ask("how to detatch from a tmux seesion")
+    assert doc["answers"][0]["topic"] == "detach-attach"

@@ -1,0 +1,3 @@
+from tmux_sensei.cli import run
+
+run()

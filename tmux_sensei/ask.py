@@ -1,0 +1,128 @@
+"""From a question to an Answer: split it into parts, search each, and compose.
+
+An Answer is plain data (a dict), so that the terminal, plain-text and JSON renderers, the REPL
+and the tests all read the same thing:
+
+    {"lang", "confident", "parts": [{"topic", "title", "confidence", "blocks"}],
+     "closest": [{"topic", "title", "confidence"}], "findings": [...],
+     "related": [ids], "suggestions": [questions], "notes": [str]}
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from tmux_sensei.index import Hit, Index
+
+# Below this, an answer would be a guess: say so and offer the closest topics instead.
+CONFIDENCE_THRESHOLD = 0.42
+MAX_PARTS = 3
+
+# Where one question turns into the next ("how do I split panes, and how do I detach?").
+_EN_JOINS = (
+    " and how ",
+    " and what ",
+    " and why ",
+    " and where ",
+    " and can ",
+    " and is ",
+    " and also ",
+    " also, ",
+    " plus ",
+    ", and ",
+)
+_JA_JOINS = ("、あと", "。あと", "あと、", "それと", "、それから", "。それから", "。また", "、また、", "、そして")
+_ENDS = ("?", "？", "。", "!", "！", "\n", ";")
+
+
+def split_parts(text: str) -> list[str]:
+    """Candidate parts of a question; the caller keeps the split only if each part stands alone."""
+    pieces = [text]
+    for sep in _ENDS + _JA_JOINS:
+        pieces = [p for piece in pieces for p in piece.split(sep)]
+    lowered: list[str] = []
+    for piece in pieces:
+        rest = " " + piece + " "
+        for join in _EN_JOINS:
+            low = rest.lower()
+            at = low.find(join)
+            while at >= 0:
+                lowered.append(rest[:at])
+                rest = " " + rest[at + len(join) :]
+                low = rest.lower()
+                at = low.find(join)
+        lowered.append(rest)
+    return [p.strip(" 、,") for p in lowered if len(p.strip(" 、,")) >= 4]
+
+
+def _part(index: Index, hit: Hit) -> dict[str, Any]:
+    topic = index.topic(hit.topic)
+    return {
+        "topic": hit.topic,
+        "title": topic["title"],
+        "confidence": hit.confidence,
+        "blocks": topic["blocks"],
+    }
+
+
+def answer_question(
+    text: str,
+    index: Index,
+    *,
+    diagnose: bool = False,
+    run_probes: Callable[[list[str], str], list[dict[str, Any]]] | None = None,
+) -> dict[str, Any]:
+    answer: dict[str, Any] = {
+        "lang": index.lang,
+        "confident": False,
+        "parts": [],
+        "closest": [],
+        "findings": [],
+        "related": [],
+        "suggestions": [],
+        "notes": [],
+    }
+    if not index.ids:
+        answer["notes"].append(index.strings.get("answer.empty_kb", ""))
+        return answer
+    hits = index.search(text, limit=5)
+    chosen: list[Hit] = []
+    parts = split_parts(text)
+    if len(parts) > 1:
+        part_hits = [index.search(p, limit=1) for p in parts[: MAX_PARTS + 2]]
+        confident = [h[0] for h in part_hits if h and h[0].confidence >= CONFIDENCE_THRESHOLD]
+        seen: set[str] = set()
+        for h in confident:
+            if h.topic not in seen:
+                seen.add(h.topic)
+                chosen.append(h)
+        if len(chosen) < 2:
+            chosen = []
+    if not chosen and hits and hits[0].confidence >= CONFIDENCE_THRESHOLD:
+        chosen = [hits[0]]
+    if not chosen:
+        answer["closest"] = [
+            {"topic": h.topic, "title": index.topic(h.topic)["title"], "confidence": h.confidence}
+            for h in hits[:3]
+        ]
+        return answer
+    chosen = chosen[:MAX_PARTS]
+    answer["confident"] = True
+    answer["parts"] = [_part(index, h) for h in chosen]
+    answered = {h.topic for h in chosen}
+    related: list[str] = []
+    for h in chosen:
+        for rid in index.topic(h.topic)["related"]:
+            if rid in index.topics and rid not in answered and rid not in related:
+                related.append(rid)
+    answer["related"] = related
+    answer["suggestions"] = [index.topic(r)["title"] for r in related[:3]]
+    if diagnose and run_probes is not None:
+        wanted: list[str] = []
+        for h in chosen:
+            wanted += [p for p in index.topic(h.topic)["probes"] if p not in wanted]
+        answer["findings"] = run_probes(wanted, index.lang)
+    return answer

@@ -1,0 +1,273 @@
+"""Command line: parse the arguments and dispatch. No logic of its own.
+
+The parser is written by hand rather than with argparse: argparse and the gettext it pulls in
+cost about 0.7x the bare interpreter's start, on a command whose whole budget is 3x, and its
+messages would be English only. The grammar is small enough to keep here.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from tmux_sensei import __version__
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import NoReturn, TextIO
+
+MAX_QUESTION = 2000  # characters read of one question; a pasted log beyond that is noise
+
+
+class ExitStatus:
+    ANSWERED = 0
+    NO_CONFIDENT_ANSWER = 1
+    PROBLEMS_FOUND = 1
+    USAGE = 2
+    INTERNAL = 70  # EX_SOFTWARE: a bug of ours, reported in one line
+    INTERRUPTED = 130
+
+
+class Env:
+    """The outside world of one run: streams, whether stdout is a terminal, the environment."""
+
+    __slots__ = ("environ", "stderr", "stdout", "stdout_isatty")
+
+    def __init__(
+        self,
+        stdout: TextIO | None = None,
+        stderr: TextIO | None = None,
+        environ: Mapping[str, str] | None = None,
+        stdout_isatty: bool | None = None,
+    ) -> None:
+        self.stdout = stdout if stdout is not None else sys.stdout
+        self.stderr = stderr if stderr is not None else sys.stderr
+        self.environ = environ if environ is not None else os.environ
+        if stdout_isatty is None:
+            try:
+                stdout_isatty = self.stdout.isatty()
+            except (AttributeError, ValueError):
+                stdout_isatty = False
+        self.stdout_isatty = stdout_isatty
+
+
+class UsageError(Exception):
+    def __init__(self, key: str, **values: str) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+def strings_for(lang: str) -> dict[str, str]:
+    from tmux_sensei.loader import load_strings
+    from tmux_sensei.paths import data_dir
+
+    return load_strings(data_dir("locales"), lang)
+
+
+def say(env: Env, lang: str, key: str, **values: str) -> None:
+    """One localized line on stderr."""
+    text = strings_for(lang).get(key, key)
+    try:
+        text = text.format(**values)
+    except (KeyError, IndexError, ValueError):
+        pass
+    env.stderr.write(text + "\n")
+
+
+class AskOptions:
+    __slots__ = ("diagnose", "help", "json", "lang", "words")
+
+    def __init__(self) -> None:
+        self.json = False
+        self.lang: str | None = None
+        self.diagnose = True
+        self.help = False
+        self.words: list[str] = []
+
+
+def parse_ask(args: list[str]) -> AskOptions:
+    opts = AskOptions()
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        i += 1
+        if arg == "--":
+            opts.words += args[i:]
+            break
+        if arg in ("-h", "--help"):
+            opts.help = True
+        elif arg == "--json":
+            opts.json = True
+        elif arg == "--no-diagnose":
+            opts.diagnose = False
+        elif arg == "--lang" or arg.startswith("--lang="):
+            if arg == "--lang":
+                if i >= len(args):
+                    raise UsageError("errors.missing_value", option="--lang")
+                value = args[i]
+                i += 1
+            else:
+                value = arg.split("=", 1)[1]
+            if value not in ("en", "ja"):
+                raise UsageError("errors.unknown_lang", value=_safe(value))
+            opts.lang = value
+        elif arg.startswith("-") and len(arg) > 1 and not any(c.isspace() for c in arg):
+            raise UsageError("errors.unknown_option", value=_safe(arg), command="ask")
+        else:
+            opts.words.append(arg)
+    return opts
+
+
+def _safe(value: str) -> str:
+    from tmux_sensei.textutil import sanitize
+
+    return sanitize(value, keep_newlines=False)[:80]
+
+
+def main(argv: list[str] | None = None, env: Env | None = None) -> int:
+    env = env or Env()
+    args = sys.argv[1:] if argv is None else list(argv)
+    ui = _ui_lang(env)
+    try:
+        if not args:
+            return show_help(env, ui, "main")  # the REPL takes this place (next issue)
+        command, rest = args[0], args[1:]
+        if command in ("-h", "--help", "help"):
+            return show_help(env, ui, "main")
+        if command in ("-V", "--version"):
+            env.stdout.write(f"tmux-sensei {__version__}\n")
+            return ExitStatus.ANSWERED
+        if command == "ask":
+            return cmd_ask(parse_ask(rest), env, ui)
+        if command == "kb":
+            if rest[:1] in (["-h"], ["--help"]) or not rest:
+                return show_help(env, ui, "kb")
+            if rest[0] != "check":
+                raise UsageError("errors.unknown_command", value=_safe("kb " + rest[0]))
+            if len(rest) > 1:
+                raise UsageError("errors.extra_argument", value=_safe(rest[1]), command="kb")
+            from tmux_sensei.kbcheck import run_check
+
+            return run_check(env, ui)
+        raise UsageError("errors.unknown_command", value=_safe(command))
+    except UsageError as exc:
+        say(env, ui, exc.key, **exc.values)
+        return ExitStatus.USAGE
+    except KeyboardInterrupt:
+        return ExitStatus.INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return ExitStatus.ANSWERED
+    except Exception as exc:  # one line, never a traceback (set TMUX_SENSEI_DEBUG=1 to see it)
+        if env.environ.get("TMUX_SENSEI_DEBUG"):
+            raise
+        say(env, ui, "errors.internal", detail=type(exc).__name__)
+        return ExitStatus.INTERNAL
+
+
+def _ui_lang(env: Env) -> str:
+    from tmux_sensei.lang import ui_language
+
+    return ui_language(env.environ)
+
+
+def show_help(env: Env, lang: str, which: str) -> int:
+    text = strings_for(lang).get(f"help.{which}", "")
+    env.stdout.write(text.replace("{version}", __version__).strip("\n") + "\n")
+    return ExitStatus.ANSWERED
+
+
+def read_question(words: list[str], env: Env, ui: str) -> tuple[str, list[str]]:
+    """The question as clean text, and notes for stderr."""
+    from tmux_sensei.textutil import fix_surrogates, sanitize
+
+    raw = " ".join(words)
+    notes: list[str] = []
+    fixed = fix_surrogates(raw)
+    if fixed != raw:
+        notes.append("errors.invalid_utf8")
+        fixed = fixed.replace("\ufffd", " ")
+    text = " ".join(sanitize(fixed, keep_newlines=True).split())
+    if not raw.strip():
+        raise UsageError("errors.empty")
+    if not text:
+        raise UsageError("errors.no_text")
+    if len(text) > MAX_QUESTION:
+        text = text[:MAX_QUESTION]
+        notes.append("answer.truncated")
+    return text, notes
+
+
+def cmd_ask(opts: AskOptions, env: Env, ui: str) -> int:
+    if opts.help:
+        return show_help(env, ui, "ask")
+    text, notes = read_question(opts.words, env, ui)
+    from tmux_sensei.ask import answer_question
+    from tmux_sensei.lang import answer_language
+    from tmux_sensei.loader import open_index
+
+    lang = answer_language(text, env.environ, opts.lang)
+    index = open_index(lang, env.environ)
+    for key in notes:
+        env.stderr.write(index.strings.get(key, key).format(limit=MAX_QUESTION) + "\n")
+    run_probes = None
+    if opts.diagnose:
+        from tmux_sensei.probes import run_for_topics
+
+        run_probes = run_for_topics
+    answer = answer_question(text, index, diagnose=opts.diagnose, run_probes=run_probes)
+    if opts.json:
+        from tmux_sensei.render import answer_json
+
+        env.stdout.write(answer_json(answer, index.strings))
+    else:
+        env.stdout.write(format_answer(answer, index.strings, env))
+    env.stdout.flush()
+    return ExitStatus.ANSWERED if answer["confident"] else ExitStatus.NO_CONFIDENT_ANSWER
+
+
+def format_answer(answer: dict[str, object], strings: Mapping[str, str], env: Env) -> str:
+    """Markdown when piped; wrapped (and coloured, unless NO_COLOR or TERM=dumb) on a terminal."""
+    from tmux_sensei import render
+
+    environ = env.environ
+    force = bool(environ.get("FORCE_COLOR"))
+    if not env.stdout_isatty and not force:
+        return render.answer_markdown(answer, strings)
+    color = (force or environ.get("TERM") != "dumb") and not environ.get("NO_COLOR")
+    return render.answer_terminal(answer, strings, terminal_columns(env), color)
+
+
+def terminal_columns(env: Env) -> int:
+    try:
+        return os.get_terminal_size(env.stdout.fileno()).columns
+    except (OSError, AttributeError, ValueError):
+        try:
+            return int(env.environ.get("COLUMNS", "80"))
+        except ValueError:
+            return 80
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe (`| head`), stop Python from complaining while it flushes at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def run() -> NoReturn:
+    """The console script: the only place that calls sys.exit."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError):
+            pass
+    try:
+        code = main()
+    except KeyboardInterrupt:
+        code = ExitStatus.INTERRUPTED
+    sys.exit(code)

@@ -1,0 +1,349 @@
+"""The search index: built once from the knowledge pages, cached, queried in a few milliseconds.
+
+One index per language. Each topic is a bag of weighted tokens (title and questions weigh most),
+scored with BM25; the best-matching topics are then compared question by question, because a
+user's question usually resembles one of the ways the page lists.
+
+The cache is a marshal file in the user's cache directory (marshal loads several times faster
+than JSON and is built in). Its name is a hash of the index format, the package version, the
+Python version (marshal's format is Python's own) and the size and modification time of every
+knowledge, synonym and locale file; the content hash of those files is stored inside. A stale or
+unreadable cache is simply rebuilt; an unwritable cache directory only means no cache.
+"""
+
+from __future__ import annotations
+
+import marshal
+import math
+import os
+import sys
+
+from tmux_sensei import __version__
+from tmux_sensei.tokens import Synonyms, stem, tokenize
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+INDEX_FORMAT = 3
+FIELD_WEIGHTS = {"title": 3.0, "question": 2.0, "heading": 1.5, "body": 1.0, "code": 1.0}
+K1, B = 1.2, 0.5
+
+
+class Hit:
+    __slots__ = ("confidence", "coverage", "question_match", "score", "topic")
+
+    def __init__(
+        self, topic: str, score: float, confidence: float, coverage: float, question_match: float
+    ) -> None:
+        self.topic = topic
+        self.score = score
+        self.confidence = confidence
+        self.coverage = coverage
+        self.question_match = question_match
+
+    def __repr__(self) -> str:
+        return f"Hit({self.topic!r}, score={self.score:.3f}, confidence={self.confidence:.2f})"
+
+
+class Index:
+    """A loaded index for one language. Built by `build_index`, loaded by `load_index`."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.lang: str = data["lang"]
+        self.ids: list[str] = data["ids"]
+        self.topics: dict[str, dict[str, Any]] = data["topics"]
+        self.postings: dict[str, tuple[tuple[int, ...], tuple[float, ...]]] = data["postings"]
+        self.doclen: list[float] = data["doclen"]
+        self.avgdl: float = data["avgdl"]
+        self.qsets: list[list[tuple[str, ...]]] = data["qsets"]
+        self.strings: dict[str, str] = data["strings"]
+        self.synonyms = Synonyms.from_data(data["synonyms"])
+        self.content_hash: str = data.get("content_hash", "")
+        n = len(self.ids)
+        self._idf_cache: dict[str, float] = {}
+        # An unknown word weighs more than the rarest known one: it is what the question is
+        # about, and the knowledge base does not know it.
+        self._unknown_idf = 1.3 * math.log(1 + (n + 0.5) / 0.5) if n else 1.0
+
+    def idf(self, token: str) -> float:
+        value = self._idf_cache.get(token)
+        if value is None:
+            post = self.postings.get(token)
+            if post is None:
+                # Japanese bigrams the pages lack are often just other ways of saying it
+                value = self._unknown_idf if token.isascii() else 0.5 * self._unknown_idf
+            else:
+                df = len(post[0])
+                n = len(self.ids)
+                value = math.log(1 + (n - df + 0.5) / (df + 0.5))
+            self._idf_cache[token] = value
+        return value
+
+    def query_tokens(self, text: str) -> dict[str, float]:
+        """Unique query tokens with a weight; unknown Latin words are matched as typos."""
+        weights: dict[str, float] = {}
+        for tok in tokenize(text, self.synonyms):
+            weights[tok] = 1.0
+        unknown = [
+            t
+            for t in weights
+            if t not in self.postings and len(t) >= 4 and t.isascii() and not t.startswith("~")
+        ]
+        if unknown:
+            for tok, fixed in correct_typos(unknown, self.latin_vocabulary()).items():
+                del weights[tok]
+                for t in [fixed, *self.synonyms.latin.get(fixed, ())]:
+                    weights.setdefault(t, 0.8)
+        return weights
+
+    def latin_vocabulary(self) -> list[str]:
+        vocab = getattr(self, "_latin_vocab", None)
+        if vocab is None:
+            vocab = [t for t in self.postings if t.isascii() and len(t) >= 3 and t[0] != "~"]
+            self._latin_vocab = vocab
+        return vocab
+
+    def search(self, text: str, limit: int = 5) -> list[Hit]:
+        q = self.query_tokens(text)
+        if not q:
+            return []
+        scores: dict[int, float] = {}
+        matched: dict[int, float] = {}
+        total_idf = 0.0
+        avgdl = self.avgdl or 1.0
+        for tok, w in q.items():
+            idf = self.idf(tok)
+            total_idf += idf * w
+            post = self.postings.get(tok)
+            if post is None:
+                continue
+            docs, tfs = post
+            doclen = self.doclen
+            for d, tf in zip(docs, tfs, strict=True):
+                norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * doclen[d] / avgdl))
+                scores[d] = scores.get(d, 0.0) + w * idf * norm
+                matched[d] = matched.get(d, 0.0) + w * idf
+        if not scores or total_idf <= 0:
+            return []
+        ranked = sorted(scores, key=scores.__getitem__, reverse=True)[: max(limit, 10)]
+        # Names the knowledge base never mentions, in a question that doesn't say "tmux", are
+        # most often another program's ("zellij plugins", "alacritty opacity"): be less sure.
+        foreign = "tmux" not in q and any(
+            t.isascii() and t not in self.postings and t[0] != "~" and not t.isdigit() for t in q
+        )
+        doubt = 0.7 if foreign else 1.0
+        hits: list[Hit] = []
+        for d in ranked:
+            coverage = matched[d] / total_idf
+            qm = self._question_match(d, q)
+            bm = scores[d] / (total_idf * (K1 + 1))
+            combined = 0.45 * qm + 0.35 * coverage + 0.2 * min(1.0, bm * 2)
+            confidence = round(_confidence(coverage, qm) * doubt, 3)
+            hits.append(Hit(self.ids[d], combined, confidence, coverage, qm))
+        hits.sort(key=lambda h: h.score, reverse=True)
+        return hits[:limit]
+
+    def _question_match(self, d: int, qset: dict[str, float]) -> float:
+        """Weighted overlap between the query and the page's closest listed question.
+
+        Words the knowledge base has never seen count on the query's side: a question about
+        "zellij plugins" is not a question about tmux plugins.
+        """
+        if not qset:
+            return 0.0
+        best = 0.0
+        q_idf = {t: self.idf(t) * w for t, w in qset.items()}
+        q_total = sum(q_idf.values())
+        for question in self.qsets[d]:
+            inter = sum(q_idf[t] for t in question if t in q_idf)
+            if inter == 0:
+                continue
+            other = sum(self.idf(t) for t in question if t not in q_idf)
+            # Dice-like: how much of each side the other explains
+            score = 2 * inter / (q_total + inter + other)
+            if score > best:
+                best = score
+        return best
+
+    def topic(self, topic_id: str) -> dict[str, Any]:
+        return self.topics[topic_id]
+
+
+def _confidence(coverage: float, question_match: float) -> float:
+    return round(min(1.0, 0.55 * coverage + 0.45 * min(1.0, question_match * 1.6)), 3)
+
+
+def correct_typos(words: list[str], vocabulary: list[str]) -> dict[str, str]:
+    """Map misspelt words to the closest known word. rapidfuzz loads only when a word is unknown."""
+    from rapidfuzz import fuzz, process
+
+    fixed: dict[str, str] = {}
+    for word in words:
+        found = process.extractOne(word, vocabulary, scorer=fuzz.ratio, score_cutoff=80)
+        if found is not None:
+            fixed[word] = found[0]
+        else:
+            stemmed = stem(word)
+            if stemmed != word:
+                found = process.extractOne(stemmed, vocabulary, scorer=fuzz.ratio, score_cutoff=80)
+                if found is not None:
+                    fixed[word] = found[0]
+    return fixed
+
+
+# ---------------------------------------------------------------- building
+
+
+def page_fields(page: Any) -> list[tuple[str, str]]:
+    """(field, text) pairs of a page, in the order they are indexed."""
+    fields: list[tuple[str, str]] = [("title", page.title)]
+    fields += [("question", q) for q in page.questions]
+    for block in page.blocks:
+        kind = block[0]
+        if kind == "h":
+            fields.append(("heading", block[2]))
+        elif kind == "p":
+            fields.append(("body", block[1]))
+        elif kind in ("ul", "ol"):
+            fields += [("body", item) for item in block[1]]
+        elif kind == "code":
+            fields.append(("code", block[2]))
+    return fields
+
+
+def build_data(
+    pages: list[Any], lang: str, synonyms: Synonyms, strings: dict[str, str]
+) -> dict[str, Any]:
+    """Everything a query needs, as plain data for marshal."""
+    ids = [p.id for p in pages]
+    postings: dict[str, dict[int, float]] = {}
+    doclen: list[float] = []
+    qsets: list[list[tuple[str, ...]]] = []
+    topics: dict[str, dict[str, Any]] = {}
+    for d, page in enumerate(pages):
+        weights: dict[str, float] = {}
+        for field, text in page_fields(page):
+            fw = FIELD_WEIGHTS[field]
+            for tok in tokenize(text, synonyms):
+                weights[tok] = weights.get(tok, 0.0) + fw
+        for tok, w in weights.items():
+            postings.setdefault(tok, {})[d] = w
+        doclen.append(sum(weights.values()))
+        qsets.append(
+            [tuple(sorted(set(tokenize(q, synonyms)))) for q in [page.title, *page.questions]]
+        )
+        front = page.front
+        topics[page.id] = {
+            "title": page.title,
+            "questions": page.questions,
+            "tags": [str(t) for t in front.get("tags", [])],
+            "related": [str(t) for t in front.get("related", [])],
+            "probes": [str(t) for t in front.get("probes", [])],
+            "needs": {str(k): str(v) for k, v in dict(front.get("needs", {})).items()},
+            "blocks": page.blocks,
+        }
+    packed = {
+        tok: (tuple(docs), tuple(round(w, 3) for w in docs.values()))
+        for tok, docs in postings.items()
+    }
+    return {
+        "format": INDEX_FORMAT,
+        "lang": lang,
+        "ids": ids,
+        "topics": topics,
+        "postings": packed,
+        "doclen": doclen,
+        "avgdl": (sum(doclen) / len(doclen)) if doclen else 1.0,
+        "qsets": qsets,
+        "strings": strings,
+        "synonyms": synonyms.to_data(),
+    }
+
+
+# ---------------------------------------------------------------- cache
+
+
+def source_files(knowledge_root: str, locales_root: str) -> list[str]:
+    files: list[str] = []
+    for root in (knowledge_root, locales_root):
+        for base, _dirs, names in os.walk(root):
+            files += [os.path.join(base, n) for n in names if n.endswith((".md", ".toml"))]
+    return sorted(files)
+
+
+def stat_key(files: list[str]) -> str:
+    """A cheap fingerprint of the sources: names, sizes and modification times.
+
+    zlib's checksums, not hashlib: this runs on every start and hashlib's import alone costs
+    more than the whole fingerprint. Collisions only cost a rebuild.
+    """
+    from zlib import adler32, crc32
+
+    parts = [f"{INDEX_FORMAT}|{__version__}|{sys.version_info[:2]}"]
+    for f in files:
+        try:
+            st = os.stat(f)
+        except OSError:
+            continue
+        parts.append(f"{f}|{st.st_size}|{st.st_mtime_ns}")
+    raw = "\n".join(parts).encode("utf-8", "replace")
+    return f"{crc32(raw):08x}{adler32(raw):08x}"
+
+
+def content_hash(files: list[str]) -> str:
+    import hashlib
+
+    h = hashlib.sha256(usedforsecurity=False)
+    for f in files:
+        h.update(os.path.basename(f).encode("utf-8", "replace"))
+        try:
+            with open(f, "rb") as fh:
+                h.update(fh.read())
+        except OSError:
+            h.update(b"<unreadable>")
+    return h.hexdigest()[:20]
+
+
+def cache_path(cache_dir: str, lang: str, key: str) -> str:
+    return os.path.join(cache_dir, f"index-{lang}-{key}.marshal")
+
+
+def read_cache(path: str) -> dict[str, Any] | None:
+    try:
+        with open(path, "rb") as f:
+            data = marshal.load(f)
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != INDEX_FORMAT:
+        return None
+    return data
+
+
+def write_cache(path: str, data: dict[str, Any]) -> bool:
+    """Write atomically (temp file + rename) so that two popups never read half a file."""
+    directory = os.path.dirname(path)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(directory, exist_ok=True)
+        with open(tmp, "wb") as f:
+            marshal.dump(data, f)
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        return False
+    _remove_stale(directory, os.path.basename(path))
+    return True
+
+
+def _remove_stale(directory: str, keep: str) -> None:
+    lang_prefix = keep.rsplit("-", 1)[0] + "-"
+    try:
+        for name in os.listdir(directory):
+            if name.startswith(lang_prefix) and name != keep and name.endswith(".marshal"):
+                os.unlink(os.path.join(directory, name))
+    except OSError:
+        pass

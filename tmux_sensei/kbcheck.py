@@ -1,0 +1,339 @@
+"""`tmux-sensei kb check`: validate every knowledge page, and the tmux names in its code.
+
+Command and option names are checked against the tmux installed here, asked on a private
+socket (`list-commands`, `show-options`, `show-hooks`), so a page never teaches a command that
+the reader's tmux lacks without saying which version it needs (front matter `needs`).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shlex
+from typing import Any
+
+from tmux_sensei import tmuxcmd
+from tmux_sensei.knowledge import KNOWN_KEYS, REQUIRED_KEYS, Page, PageError, page_files, read_page
+from tmux_sensei.lang import SUPPORTED
+
+TAGS = frozenset(
+    """persistence troubleshooting basics sessions windows panes keys config copy-paste display
+    terminal japanese scripting plugins versions errors sharing platform""".split()
+)
+PROBES = frozenset("server socket options tmout logind oom reboot version context config".split())
+MIN_QUESTIONS = 5
+SET_COMMANDS = frozenset({"set", "set-option", "setw", "set-window-option"})
+SHOW_COMMANDS = frozenset({"show", "show-options", "showw", "show-window-options"})
+HOOK_COMMANDS = frozenset({"set-hook", "show-hooks"})
+TMUX_GLOBAL_FLAGS_WITH_ARG = frozenset({"-L", "-S", "-f", "-c", "-T"})
+_COMMAND_STARTERS = frozenset({"|", "||", "&&", ";", "(", "$(", "`", "!", "then", "do", "else"})
+_COMMAND_ENDERS = (";", "&&", "||", "|", "$(")
+_PREFIX_COMMANDS = frozenset({"sudo", "exec", "time", "env", "command", "nohup", "-u", "-E"})
+
+
+class TmuxNames:
+    """The commands (with aliases), options and hooks the installed tmux knows."""
+
+    def __init__(self, version: str, commands: set[str], options: set[str], hooks: set[str]) -> None:
+        self.version = version
+        self.commands = commands
+        self.full_names = {c for c in commands if "-" in c}  # prefixes match names, not aliases
+        self.options = options
+        self.hooks = hooks
+
+    def knows_command(self, name: str) -> bool:
+        """As tmux resolves it: a name, an alias, or an unambiguous prefix (`tmux a`)."""
+        if name in self.commands:
+            return True
+        return len([c for c in self.full_names if c.startswith(name)]) == 1
+
+
+def ask_tmux(environ: dict[str, str] | None = None) -> TmuxNames | None:
+    """Start a throw-away server on a private socket, read its names, and end it."""
+    if tmuxcmd.tmux_binary(environ) is None:
+        return None
+    env = {k: v for k, v in (environ or os.environ).items() if k not in ("TMUX", "TMUX_PANE")}
+    sock = f"sensei-kbcheck-{os.getpid()}-{secrets.token_hex(3)}"
+    version = tmuxcmd.run(["-V"], environ=env).out.strip().removeprefix("tmux ")
+    started = tmuxcmd.run(["-f", os.devnull, "new-session", "-d"], socket=sock, environ=env)
+    try:
+        if not started.ok:
+            return None
+        commands: set[str] = set()
+        for line in tmuxcmd.run(["list-commands"], socket=sock, environ=env).out.splitlines():
+            words = line.split()
+            if words:
+                commands.add(words[0])
+                if len(words) > 1 and words[1].startswith("(") and words[1].endswith(")"):
+                    commands.add(words[1][1:-1])
+        # command-alias adds names such as `info` and `splitp`
+        alias_out = tmuxcmd.run(["show-options", "-s", "command-alias"], socket=sock, environ=env)
+        for line in alias_out.out.splitlines():
+            value = line.split(" ", 1)[-1].strip().strip('"')
+            if "=" in value:
+                commands.add(value.split("=", 1)[0])
+        options: set[str] = set()
+        for flags in ("-g", "-gw", "-s", "-gp"):
+            out = tmuxcmd.run(["show-options", flags], socket=sock, environ=env).out
+            options.update(_first_words(out))
+        hooks = _first_words(tmuxcmd.run(["show-hooks", "-g"], socket=sock, environ=env).out)
+        hooks |= _first_words(tmuxcmd.run(["show-hooks", "-gw"], socket=sock, environ=env).out)
+        return TmuxNames(version, commands, options, hooks)
+    finally:
+        tmuxcmd.run(["kill-server"], socket=sock, environ=env)  # only the server we started
+
+
+def _first_words(out: str) -> set[str]:
+    names = set()
+    for line in out.splitlines():
+        if line.strip():
+            names.add(line.split()[0].split("[")[0])
+    return names
+
+
+# ---------------------------------------------------------------- names in code
+
+
+def _split_tmux_commands(words: list[str]) -> list[list[str]]:
+    """tmux command sequences are joined by a lone ';' (written \\; in a shell)."""
+    groups: list[list[str]] = [[]]
+    for w in words:
+        if w in (";", "\\;"):
+            groups.append([])
+        elif w.endswith("\\;") or (w.endswith(";") and len(w) > 1 and not w.endswith("\\;")):
+            groups[-1].append(w.rstrip(";").rstrip("\\"))
+            groups.append([])
+        else:
+            groups[-1].append(w)
+    return [g for g in groups if g]
+
+
+def _words(line: str) -> list[str]:
+    try:
+        return shlex.split(line, comments=False, posix=True)
+    except ValueError:
+        return line.split()
+
+
+def _is_placeholder(name: str) -> bool:
+    return (
+        not name
+        or name.startswith(("@", "$", "<", "#", "'", '"'))
+        or name.isupper()
+        or "{" in name
+        or "…" in name
+        or name.endswith("...")
+    )
+
+
+def names_in_command(words: list[str]) -> list[tuple[str, str]]:
+    """(kind, name) pairs in one tmux command: ("command", X) and ("option"/"hook", Y)."""
+    if not words or _is_placeholder(words[0]):
+        return []
+    found = [("command", words[0])]
+    cmd = words[0]
+    if cmd in SET_COMMANDS | SHOW_COMMANDS | HOOK_COMMANDS:
+        i = 1
+        while i < len(words) and words[i].startswith("-") and len(words[i]) > 1:
+            if words[i].endswith(("t", "F")) and i + 1 < len(words):
+                i += 1  # -t target / -F format take an argument
+            i += 1
+        if i < len(words):
+            name = words[i].split("[")[0]
+            if not _is_placeholder(name):
+                found.append(("hook" if cmd in HOOK_COMMANDS else "option", name))
+    return found
+
+
+def names_in_shell_line(line: str) -> list[tuple[str, str]]:
+    """Names in a shell line: every `tmux [global flags] COMMAND ...` in it."""
+    words = _words(line)
+    found: list[tuple[str, str]] = []
+    command_position = True
+    for at, word in enumerate(words):
+        is_tmux = command_position and os.path.basename(word) == "tmux"
+        # `tmux` counts only where a command starts (not in `grep tmux FILE`)
+        command_position = word in _COMMAND_STARTERS or word.endswith(_COMMAND_ENDERS) or (
+            command_position and ("=" in word or word in _PREFIX_COMMANDS)
+        )
+        if not is_tmux:
+            continue
+        i = at + 1
+        while i < len(words) and words[i].startswith("-") and len(words[i]) > 1:
+            i += 2 if words[i] in TMUX_GLOBAL_FLAGS_WITH_ARG else 1
+        rest: list[str] = []
+        for w in words[i:]:
+            if w in ("|", "&&", "||", ";", ">", ">>", "2>&1") or w.startswith(("$(", "`")):
+                break
+            rest.append(w)
+        for group in _split_tmux_commands(rest):
+            found += names_in_command(group)
+    return found
+
+
+def code_names(page: Page) -> list[tuple[str, str, str]]:
+    """(kind, name, where) for the tmux names that a page's code names."""
+    out: list[tuple[str, str, str]] = []
+    for block in page.blocks:
+        if block[0] == "code":
+            info, text = block[1], block[2]
+            for raw in text.splitlines():
+                line = raw.strip()
+                if not line or line.startswith("#"):
+                    continue
+                if info == "tmux":
+                    for group in _split_tmux_commands(_words(line)):
+                        out += [(k, n, line) for k, n in names_in_command(group)]
+                elif info in ("sh", "bash", "shell", "console"):
+                    out += [(k, n, line) for k, n in names_in_shell_line(line.lstrip("$ "))]
+        for inline in _inline_texts(block):
+            for span in _code_spans(inline):
+                first = span.split()[0] if span.split() else ""
+                if "tmux" in span.split()[:3]:
+                    out += [(k, n, span) for k, n in names_in_shell_line(span)]
+                elif first in SET_COMMANDS | SHOW_COMMANDS | HOOK_COMMANDS:
+                    out += [(k, n, span) for k, n in names_in_command(_words(span))]
+    return out
+
+
+def _inline_texts(block: tuple[Any, ...]) -> list[str]:
+    if block[0] in ("h", "p"):
+        return [block[-1]]
+    if block[0] in ("ul", "ol"):
+        return list(block[1])
+    return []
+
+
+def _code_spans(text: str) -> list[str]:
+    spans = []
+    parts = text.split("`")
+    for i in range(1, len(parts), 2):
+        if i + 1 < len(parts):
+            spans.append(parts[i])
+    return spans
+
+
+# ---------------------------------------------------------------- page rules
+
+
+def _emoji_count(text: str) -> int:
+    return sum(1 for c in text if 0x1F300 <= ord(c) <= 0x1FAFF or 0x2600 <= ord(c) <= 0x27BF)
+
+
+def check_front(page: Page, ids: set[str]) -> list[str]:
+    problems: list[str] = []
+    front = page.front
+    for key in REQUIRED_KEYS:
+        if key not in front:
+            problems.append(f"front matter lacks '{key}'")
+    for key in front:
+        if key not in KNOWN_KEYS:
+            problems.append(f"unknown front matter key '{key}'")
+    if not isinstance(front.get("title"), str) or not front.get("title", "").strip():
+        problems.append("title must be a non-empty string")
+    questions = front.get("questions", [])
+    if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions):
+        problems.append("questions must be a list of strings")
+    elif len({q.strip().lower() for q in questions}) < MIN_QUESTIONS:
+        problems.append(f"{len(questions)} distinct questions; at least {MIN_QUESTIONS} are needed")
+    for tag in front.get("tags", []):
+        if tag not in TAGS:
+            problems.append(f"unknown tag '{tag}'")
+    for rid in front.get("related", []):
+        if rid not in ids:
+            problems.append(f"related topic '{rid}' does not exist")
+        elif rid == page.id:
+            problems.append("a page cannot be related to itself")
+    for probe in front.get("probes", []):
+        if probe not in PROBES:
+            problems.append(f"unknown probe '{probe}'")
+    needs = front.get("needs", {})
+    if not isinstance(needs, dict):
+        problems.append("needs must be a table of name = \"version\"")
+    return problems
+
+
+def check_body(page: Page) -> list[str]:
+    problems = [f"unsupported Markdown: {u}" for u in page.unsupported]
+    if not page.blocks or page.blocks[0][0] != "p":
+        problems.append("the page must start with a short-answer paragraph")
+    elif not page.blocks[0][1].startswith("**"):
+        problems.append("the short answer (first paragraph) must start in bold")
+    if _emoji_count(page.body) > 1:
+        problems.append("more than one emoji")
+    return problems
+
+
+def check_names(page: Page, names: TmuxNames) -> tuple[list[str], int]:
+    problems: list[str] = []
+    needs = {str(k): str(v) for k, v in dict(page.front.get("needs", {})).items()}
+    checked = 0
+    for kind, name, where in code_names(page):
+        checked += 1
+        if kind == "command" and names.knows_command(name):
+            continue
+        if (kind == "option" and name in names.options) or (kind == "hook" and name in names.hooks):
+            continue
+        if name in needs:
+            if needs[name] not in page.body:
+                problems.append(f"'{name}' needs tmux {needs[name]}, but the text never says so")
+            continue
+        problems.append(
+            f"unknown tmux {kind} '{name}' in `{where[:60]}` (tmux {names.version} lacks it; "
+            f"if a newer tmux has it, add it to needs with that version)"
+        )
+    return problems, checked
+
+
+def check_tree(root: str, names: TmuxNames | None) -> tuple[list[str], int, int]:
+    """All problems as 'path: message' lines, the number of topics, and names checked."""
+    problems: list[str] = []
+    ids_by_lang = {
+        lang: {os.path.basename(p)[:-3] for p in page_files(root, lang)} for lang in SUPPORTED
+    }
+    all_ids = set().union(*ids_by_lang.values())
+    if not all_ids:
+        return [f"{root}: no pages found"], 0, 0
+    for lang, ids in ids_by_lang.items():
+        for missing in sorted(all_ids - ids):
+            problems.append(f"{os.path.join(root, lang, missing + '.md')}: missing (exists in another language)")
+    checked = 0
+    for lang in SUPPORTED:
+        for path in page_files(root, lang):
+            rel = os.path.relpath(path)
+            try:
+                page = read_page(path, lang)
+            except PageError as exc:
+                problems.append(str(exc))
+                continue
+            page_problems = check_front(page, ids_by_lang[lang]) + check_body(page)
+            if names is not None:
+                found, n = check_names(page, names)
+                page_problems += found
+                checked += n
+            problems += [f"{rel}: {p}" for p in page_problems]
+    return problems, len(all_ids), checked
+
+
+def run_check(env: Any, ui: str) -> int:
+    from tmux_sensei.cli import ExitStatus, strings_for
+    from tmux_sensei.loader import knowledge_dir
+
+    strings = strings_for(ui)
+    names = ask_tmux(dict(env.environ))
+    if names is None:
+        env.stderr.write(strings["kb.no_tmux"] + "\n")
+    problems, topics, checked = check_tree(knowledge_dir(env.environ), names)
+    for line in problems:
+        env.stdout.write(line + "\n")
+    if problems or names is None:
+        if problems:
+            env.stdout.write(strings["kb.problems"].format(count=len(problems)) + "\n")
+        return ExitStatus.PROBLEMS_FOUND
+    env.stdout.write(
+        strings["kb.ok"].format(
+            topics=topics, langs=len(SUPPORTED), names=checked, version=names.version
+        )
+        + "\n"
+    )
+    return ExitStatus.ANSWERED

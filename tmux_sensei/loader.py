@@ -1,0 +1,93 @@
+"""Open the search index for a language: from the cache when it is fresh, else build and cache it."""
+
+from __future__ import annotations
+
+import os
+
+from tmux_sensei.index import (
+    Index,
+    build_data,
+    cache_path,
+    content_hash,
+    read_cache,
+    source_files,
+    stat_key,
+    write_cache,
+)
+from tmux_sensei.lang import SUPPORTED
+from tmux_sensei.paths import data_dir, state_dirs
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
+
+def knowledge_dir(environ: Mapping[str, str]) -> str:
+    """The knowledge base in use; TMUX_SENSEI_KB points at another tree (tests, benchmarks)."""
+    return environ.get("TMUX_SENSEI_KB") or data_dir("knowledge")
+
+
+def open_index(lang: str, environ: Mapping[str, str]) -> Index:
+    kb = knowledge_dir(environ)
+    locales = data_dir("locales")
+    files = source_files(kb, locales)
+    key = stat_key(files)
+    path = cache_path(state_dirs(environ).cache, lang, key)
+    data = read_cache(path)
+    if data is None:
+        built = build_all(kb, locales, files)
+        for other, other_data in built.items():
+            write_cache(cache_path(state_dirs(environ).cache, other, key), other_data)
+        data = built[lang]
+    return Index(data)
+
+
+def read_toml(path: str) -> dict[str, Any]:
+    import tomllib
+
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+
+
+def flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    """{"errors": {"empty": "..."}} -> {"errors.empty": "..."}"""
+    out: dict[str, str] = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            out.update(flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = str(value).strip("\n") if isinstance(value, str) else str(value)
+    return out
+
+
+def load_strings(locales: str, lang: str) -> dict[str, str]:
+    strings = flatten(read_toml(os.path.join(locales, "en.toml")))
+    if lang != "en":  # a key missing in a translation falls back to English
+        strings.update(flatten(read_toml(os.path.join(locales, f"{lang}.toml"))))
+    return strings
+
+
+def build_all(kb: str, locales: str, files: list[str]) -> dict[str, dict[str, Any]]:
+    """Parse every page (markdown-it, tomllib: only here) and build both languages' indexes."""
+    from tmux_sensei.knowledge import PageError, page_files, read_page
+    from tmux_sensei.tokens import Synonyms
+
+    groups = read_toml(os.path.join(kb, "synonyms.toml")).get("groups", {})
+    synonyms = Synonyms({str(k): [str(f) for f in v] for k, v in groups.items()})
+    digest = content_hash(files)
+    built: dict[str, dict[str, Any]] = {}
+    for lang in SUPPORTED:
+        pages = []
+        for path in page_files(kb, lang):
+            try:
+                pages.append(read_page(path, lang))
+            except PageError:
+                continue  # `kb check` reports it; one broken page must not silence the rest
+        data = build_data(pages, lang, synonyms, load_strings(locales, lang))
+        data["content_hash"] = digest
+        built[lang] = data
+    return built

@@ -1,0 +1,197 @@
+"""Answer -> Markdown text, terminal text (wrapped, CJK-aware, optionally coloured), or JSON."""
+
+from __future__ import annotations
+
+from tmux_sensei.textutil import width, wrap_pieces
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
+STATUS_MARK = {"ok": "✓", "warn": "!", "problem": "✗", "unknown": "?"}
+
+_STYLES = {
+    "": "",
+    "bold": "\x1b[1m",
+    "code": "\x1b[36m",
+    "title": "\x1b[1;36m",
+    "heading": "\x1b[1;33m",
+    "dim": "\x1b[2m",
+    "mark": "\x1b[1;32m",
+}
+_RESET = "\x1b[0m"
+
+
+# ---------------------------------------------------------------- Markdown
+
+
+def blocks_markdown(blocks: list[Any]) -> str:
+    out: list[str] = []
+    for block in blocks:
+        kind = block[0]
+        if kind == "h":
+            out.append("#" * block[1] + " " + block[2])
+        elif kind == "p":
+            out.append(block[1])
+        elif kind == "ul":
+            out.append("\n".join(f"- {item}" for item in block[1]))
+        elif kind == "ol":
+            out.append("\n".join(f"{n}. {item}" for n, item in enumerate(block[1], block[2])))
+        elif kind == "code":
+            out.append(f"```{block[1]}\n{block[2]}\n```")
+    return "\n\n".join(out)
+
+
+def answer_blocks(answer: Mapping[str, Any], strings: Mapping[str, str]) -> list[Any]:
+    """The whole answer as one list of blocks, in reading order."""
+    blocks: list[Any] = [("p", note) for note in answer.get("notes", []) if note]
+    if not answer["confident"]:
+        blocks.append(("p", "**" + strings.get("answer.unsure", "") + "**"))
+        if answer["closest"]:
+            blocks.append(("p", strings.get("answer.unsure_closest", "")))
+            blocks.append(("ol", [c["title"] for c in answer["closest"]], 1))
+            blocks.append(("p", strings.get("answer.unsure_hint", "")))
+        return blocks
+    for part in answer["parts"]:
+        blocks.append(("h", 1, part["title"]))
+        blocks += part["blocks"]
+    if answer.get("findings"):
+        blocks.append(("h", 2, strings.get("answer.findings", "")))
+        blocks.append(
+            (
+                "ul",
+                [
+                    f"{STATUS_MARK.get(f['status'], '?')} {f['summary']}"
+                    + (f" — {f['detail']}" if f.get("detail") else "")
+                    for f in answer["findings"]
+                ],
+            )
+        )
+    if answer.get("suggestions"):
+        blocks.append(("h", 2, strings.get("answer.next", "")))
+        blocks.append(("ul", list(answer["suggestions"])))
+    return blocks
+
+
+def answer_markdown(answer: Mapping[str, Any], strings: Mapping[str, str]) -> str:
+    return blocks_markdown(answer_blocks(answer, strings)) + "\n"
+
+
+def answer_json(answer: Mapping[str, Any], strings: Mapping[str, str]) -> str:
+    import json
+
+    doc = {
+        "lang": answer["lang"],
+        "confident": answer["confident"],
+        "text": answer_markdown(answer, strings),
+        "answers": [
+            {
+                "topic": p["topic"],
+                "title": p["title"],
+                "confidence": p["confidence"],
+                "text": f"# {p['title']}\n\n" + blocks_markdown(p["blocks"]) + "\n",
+            }
+            for p in answer["parts"]
+        ],
+        "closest": [dict(c) for c in answer["closest"]],
+        "findings": [dict(f) for f in answer.get("findings", [])],
+        "related": list(answer["related"]),
+        "suggestions": list(answer["suggestions"]),
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+# ---------------------------------------------------------------- terminal
+
+
+def inline_pieces(text: str, base: str = "") -> list[tuple[str, str]]:
+    """Split inline Markdown into styled pieces: `code`, **bold**, plain."""
+    pieces: list[tuple[str, str]] = []
+    i, n = 0, len(text)
+    buf: list[str] = []
+    style = base
+
+    def flush() -> None:
+        if buf:
+            pieces.append((style, "".join(buf)))
+            buf.clear()
+
+    while i < n:
+        ch = text[i]
+        if ch == "\\" and i + 1 < n and text[i + 1] in "`*_\\":
+            buf.append(text[i + 1])
+            i += 2
+            continue
+        if ch == "`":
+            ticks = 1
+            while i + ticks < n and text[i + ticks] == "`":
+                ticks += 1
+            end = text.find("`" * ticks, i + ticks)
+            if end > 0:
+                flush()
+                pieces.append(("code", text[i + ticks : end].strip(" ") or text[i + ticks : end]))
+                i = end + ticks
+                continue
+        if text.startswith("**", i):
+            end = text.find("**", i + 2)
+            if end > 0:
+                flush()
+                for s, t in inline_pieces(text[i + 2 : end], "bold"):
+                    pieces.append((s, t))
+                i = end + 2
+                continue
+        buf.append(ch)
+        i += 1
+    flush()
+    return pieces
+
+
+def _paint(line: list[tuple[str, str]], color: bool) -> str:
+    if not color:
+        return "".join(t for _, t in line)
+    out: list[str] = []
+    for style, text in line:
+        code = _STYLES.get(style, "")
+        out.append(f"{code}{text}{_RESET}" if code and text.strip() else text)
+    return "".join(out)
+
+
+def render_blocks(blocks: list[Any], columns: int, color: bool) -> list[str]:
+    lines: list[str] = []
+
+    def para(pieces: list[tuple[str, str]], indent: str = "", first: str | None = None) -> None:
+        for line in wrap_pieces(pieces, columns, indent, first):
+            lines.append(_paint(line, color))
+
+    for block in blocks:
+        kind = block[0]
+        if lines:
+            lines.append("")
+        if kind == "h":
+            style = "title" if block[1] == 1 else "heading"
+            para([(style, t) for _, t in inline_pieces(block[2])])
+            if block[1] == 1:
+                lines.append(_paint([("dim", "─" * min(columns, width(block[2]) + 2))], color))
+        elif kind == "p":
+            para(inline_pieces(block[1]))
+        elif kind == "ul":
+            for item in block[1]:
+                para(inline_pieces(item), "    ", "  • ")
+        elif kind == "ol":
+            last = block[2] + len(block[1]) - 1
+            pad = len(str(last))
+            for n, item in enumerate(block[1], block[2]):
+                first = f"  {str(n).rjust(pad)}. "
+                para(inline_pieces(item), " " * len(first), first)
+        elif kind == "code":
+            for code_line in block[2].split("\n"):
+                lines.append(_paint([("code", "    " + code_line)], color) if code_line else "")
+    return lines
+
+
+def answer_terminal(
+    answer: Mapping[str, Any], strings: Mapping[str, str], columns: int, color: bool
+) -> str:
+    columns = max(20, min(columns, 100)) - 1  # one column spare: a terminal wraps at the edge
+    return "\n".join(render_blocks(answer_blocks(answer, strings), columns, color)) + "\n"

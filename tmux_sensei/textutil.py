@@ -1,0 +1,209 @@
+"""Text hygiene and terminal widths: strip escapes, count CJK columns, wrap lines.
+
+No `re` here on purpose: this module is on every `ask`, and importing `re` alone costs about
+half of the interpreter's own start-up time.
+"""
+
+from __future__ import annotations
+
+from unicodedata import east_asian_width
+
+ESC = "\x1b"
+
+# Characters that must not start a line in Japanese (kinsoku shori, simplified).
+_NO_LINE_START = set("、。，．・：；？！ー」』）】〉》〕’”ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮ,.;:!?)]}")
+
+
+def fix_surrogates(text: str) -> str:
+    """Turn bytes that were not UTF-8 (kept by Python as lone surrogates) into U+FFFD."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return text
+
+
+def sanitize(text: str, *, keep_newlines: bool = True) -> str:
+    """Remove terminal escape sequences and control characters, keep the readable text.
+
+    Text from users and from the system may hold sequences that would move the cursor, change
+    the title or the clipboard of the terminal we print to; none of them may pass through.
+    """
+    text = fix_surrogates(text)
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        code = ord(ch)
+        if ch == ESC or code == 0x9B or code == 0x9D:
+            i = _skip_escape(text, i)
+            continue
+        if ch == "\n" or ch == "\t":
+            out.append(ch if keep_newlines or ch == "\t" else " ")
+        elif ch == "\r":
+            if not (i + 1 < n and text[i + 1] == "\n"):  # CRLF is one line break
+                out.append("\n" if keep_newlines else " ")
+        elif code < 0x20 or code == 0x7F or 0x80 <= code < 0xA0:
+            pass  # C0/C1 controls: never printable, never meaningful in a question
+        elif code in (0x200B, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0xFEFF):
+            pass  # zero-width and bidi controls can disguise text
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _skip_escape(text: str, i: int) -> int:
+    """Return the index after the escape sequence that starts at i (CSI, OSC, DCS or 2-byte)."""
+    n = len(text)
+    first = text[i]
+    if first == "\x9b":  # 8-bit CSI
+        kind, j = "[", i + 1
+    elif first == "\x9d":  # 8-bit OSC
+        kind, j = "]", i + 1
+    else:
+        if i + 1 >= n:
+            return n
+        kind, j = text[i + 1], i + 2
+    if kind == "[":  # CSI: parameters and intermediates, then one final byte @..~
+        while j < n and not ("@" <= text[j] <= "~"):
+            j += 1
+        return min(j + 1, n)
+    if kind in "]PX^_":  # OSC/DCS/SOS/PM/APC: until BEL or ST (ESC \)
+        while j < n:
+            if text[j] == "\x07" or text[j] == "\x9c":
+                return j + 1
+            if text[j] == ESC and j + 1 < n and text[j + 1] == "\\":
+                return j + 2
+            j += 1
+        return n
+    return min(j, n)  # a two-character escape such as ESC c
+
+
+def char_width(ch: str) -> int:
+    """Columns a character takes in a terminal: 2 for wide and full-width, else 1 (0 for combining)."""
+    code = ord(ch)
+    if code < 0x1100:
+        if 0x300 <= code < 0x370:
+            return 0
+        return 1
+    if 0xFE00 <= code <= 0xFE0F or code == 0x200D:
+        return 0
+    return 2 if east_asian_width(ch) in ("W", "F") else 1
+
+
+def width(text: str) -> int:
+    """Columns the text takes (ANSI escapes must be removed first)."""
+    if text.isascii():
+        return len(text)
+    return sum(char_width(c) for c in text)
+
+
+def is_wide(ch: str) -> bool:
+    return ord(ch) >= 0x1100 and char_width(ch) == 2
+
+
+def wrap_pieces(
+    pieces: list[tuple[str, str]], columns: int, indent: str = "", first_indent: str | None = None
+) -> list[list[tuple[str, str]]]:
+    """Wrap styled pieces [(style, text)] into lines of at most `columns` columns.
+
+    Latin text breaks at spaces; wide (CJK) characters may break anywhere, except that
+    closing punctuation never starts a line. A piece styled "code" is kept whole when it fits.
+    """
+    first = indent if first_indent is None else first_indent
+    lines: list[list[tuple[str, str]]] = []
+    line: list[tuple[str, str]] = [("", first)] if first else []
+    used = width(first)
+    limit = max(columns, 10)
+
+    def newline() -> None:
+        nonlocal line, used
+        while line and line[-1][1].endswith(" "):  # no trailing blanks
+            style, txt = line[-1]
+            txt = txt.rstrip(" ")
+            if txt:
+                line[-1] = (style, txt)
+                break
+            line.pop()
+        lines.append(line)
+        line = [("", indent)] if indent else []
+        used = width(indent)
+
+    for style, text in pieces:
+        for unit in _units(text, keep_whole=style == "code"):
+            w = width(unit)
+            at_start = used == width(indent if lines else first)
+            if unit == " " and at_start:
+                continue
+            if used + w > limit and not at_start and unit != " ":
+                carried = None
+                if unit[0] in _NO_LINE_START:
+                    carried = _pop_wide_char(line)  # oidashi: the character before goes along
+                    if carried is None:  # nothing to carry (Latin text): let the mark hang
+                        _append(line, style, unit)
+                        used += w
+                        continue
+                newline()
+                if carried is not None:
+                    _append(line, carried[0], carried[1])
+                    used += 2
+            if w > limit - used and style == "code" and len(unit) > 1:
+                # a code span longer than a line: split it rather than overflow the screen
+                for ch in unit:
+                    cw = char_width(ch)
+                    if used + cw > limit:
+                        newline()
+                    _append(line, style, ch)
+                    used += cw
+                continue
+            _append(line, style, unit)
+            used += w
+    if line and any(t.strip() for _, t in line):
+        newline()
+    return lines
+
+
+def _pop_wide_char(line: list[tuple[str, str]]) -> tuple[str, str] | None:
+    """Remove and return the last character of a line if it is a wide character."""
+    if len(line) < 1 or not line[-1][1] or not is_wide(line[-1][1][-1]):
+        return None
+    style, text = line[-1]
+    if len(line) == 1 and len(text) == 1:
+        return None  # never empty a line
+    if len(text) == 1:
+        line.pop()
+    else:
+        line[-1] = (style, text[:-1])
+    return style, text[-1]
+
+
+def _append(line: list[tuple[str, str]], style: str, text: str) -> None:
+    if line and line[-1][0] == style:
+        line[-1] = (style, line[-1][1] + text)
+    else:
+        line.append((style, text))
+
+
+def _units(text: str, *, keep_whole: bool) -> list[str]:
+    """Split text into breakable units: words, single spaces, single wide characters."""
+    if keep_whole and " " not in text and not any(is_wide(c) for c in text):
+        return [text]
+    units: list[str] = []
+    word: list[str] = []
+    for ch in text:
+        if ch == " " or ch == "\n":
+            if word:
+                units.append("".join(word))
+                word = []
+            units.append(" ")
+        elif is_wide(ch):
+            if word:
+                units.append("".join(word))
+                word = []
+            units.append(ch)
+        else:
+            word.append(ch)
+    if word:
+        units.append("".join(word))
+    return units
