@@ -19,15 +19,20 @@ import os
 import sys
 
 from tmux_sensei import __version__
-from tmux_sensei.tokens import Synonyms, stem, tokenize
+from tmux_sensei.tokens import Synonyms, fold, stem, tokenize
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 INDEX_FORMAT = 3
 FIELD_WEIGHTS = {"title": 3.0, "question": 2.0, "heading": 1.5, "body": 1.0, "code": 1.0}
 K1, B = 1.2, 0.5
+# How a page's rank is made: its closest listed question, how much of the query it covers, and
+# its BM25 score relative to the best page. Tuned on tests/eval/questions.jsonl.
+W_QUESTION, W_COVERAGE, W_BM25 = 0.35, 0.3, 0.35
+UNKNOWN_WEIGHT = 0.9  # a word no page has, against the rarest word a page has
 
 
 class Hit:
@@ -60,11 +65,12 @@ class Index:
         self.strings: dict[str, str] = data["strings"]
         self.synonyms = Synonyms.from_data(data["synonyms"])
         self.content_hash: str = data.get("content_hash", "")
+        self.other_programs: frozenset[str] = frozenset(data.get("other_programs", ()))
         n = len(self.ids)
         self._idf_cache: dict[str, float] = {}
         # An unknown word weighs more than the rarest known one: it is what the question is
         # about, and the knowledge base does not know it.
-        self._unknown_idf = 1.3 * math.log(1 + (n + 0.5) / 0.5) if n else 1.0
+        self._unknown_idf = UNKNOWN_WEIGHT * math.log(1 + (n + 0.5) / 0.5) if n else 1.0
 
     def idf(self, token: str) -> float:
         value = self._idf_cache.get(token)
@@ -91,11 +97,19 @@ class Index:
             if t not in self.postings and len(t) >= 4 and t.isascii() and not t.startswith("~")
         ]
         if unknown:
-            for tok, fixed in correct_typos(unknown, self.latin_vocabulary()).items():
+            for tok, fixed in correct_typos(unknown, self.latin_vocabulary(), self.df).items():
                 del weights[tok]
                 for t in [fixed, *self.synonyms.latin.get(fixed, ())]:
                     weights.setdefault(t, 0.8)
         return weights
+
+    def _docs_with(self, token: str) -> tuple[int, ...]:
+        post = self.postings.get(token)
+        return post[0] if post else ()
+
+    def df(self, token: str) -> int:
+        post = self.postings.get(token)
+        return len(post[0]) if post else 0
 
     def latin_vocabulary(self) -> list[str]:
         vocab = getattr(self, "_latin_vocab", None)
@@ -127,18 +141,19 @@ class Index:
         if not scores or total_idf <= 0:
             return []
         ranked = sorted(scores, key=scores.__getitem__, reverse=True)[: max(limit, 10)]
-        # Names the knowledge base never mentions, in a question that doesn't say "tmux", are
-        # most often another program's ("zellij plugins", "alacritty opacity"): be less sure.
-        foreign = "tmux" not in q and any(
-            t.isascii() and t not in self.postings and t[0] != "~" and not t.isdigit() for t in q
-        )
-        doubt = 0.7 if foreign else 1.0
+        # A question that names another program ("zellij plugins", "exit nano") is most often
+        # about that program: a page that never names it is a weaker answer.
+        others = [t for t in q if t in self.other_programs]
         hits: list[Hit] = []
+        best_bm = scores[ranked[0]]
         for d in ranked:
             coverage = matched[d] / total_idf
             qm = self._question_match(d, q)
-            bm = scores[d] / (total_idf * (K1 + 1))
-            combined = 0.45 * qm + 0.35 * coverage + 0.2 * min(1.0, bm * 2)
+            bm = scores[d] / best_bm  # relative: how this page's body compares with the best
+            combined = W_QUESTION * qm + W_COVERAGE * coverage + W_BM25 * bm
+            doubt = 1.0
+            if others and not all(d in self._docs_with(t) for t in others):
+                doubt = 0.75 if "tmux" in q else 0.55
             confidence = round(_confidence(coverage, qm) * doubt, 3)
             hits.append(Hit(self.ids[d], combined, confidence, coverage, qm))
         hits.sort(key=lambda h: h.score, reverse=True)
@@ -174,21 +189,26 @@ def _confidence(coverage: float, question_match: float) -> float:
     return round(min(1.0, 0.55 * coverage + 0.45 * min(1.0, question_match * 1.6)), 3)
 
 
-def correct_typos(words: list[str], vocabulary: list[str]) -> dict[str, str]:
+def correct_typos(
+    words: list[str], vocabulary: list[str], frequency: Callable[[str], int]
+) -> dict[str, str]:
     """Map misspelt words to the closest known word. rapidfuzz loads only when a word is unknown."""
     from rapidfuzz import fuzz, process
 
     fixed: dict[str, str] = {}
     for word in words:
-        found = process.extractOne(word, vocabulary, scorer=fuzz.ratio, score_cutoff=80)
-        if found is not None:
-            fixed[word] = found[0]
-        else:
-            stemmed = stem(word)
-            if stemmed != word:
-                found = process.extractOne(stemmed, vocabulary, scorer=fuzz.ratio, score_cutoff=80)
-                if found is not None:
-                    fixed[word] = found[0]
+        for candidate in (word, stem(word)):
+            # Typos keep the first letter and the length; short words need a closer match.
+            cutoff = 84 if len(candidate) >= 6 else 88
+            pool = [v for v in vocabulary if v[0] == candidate[0] and abs(len(v) - len(candidate)) <= 2]
+            found = process.extract(candidate, pool, scorer=fuzz.ratio, score_cutoff=cutoff, limit=8)
+            if found:
+                # Among near-equal matches prefer the common word: pages list typos in their
+                # questions ("sesion"), and a typo must not win over the word it misspells.
+                top = found[0][1]
+                close = [f for f in found if f[1] >= top - 8]
+                fixed[word] = max(close, key=lambda f: (frequency(f[0]), f[1]))[0]
+                break
     return fixed
 
 
@@ -213,7 +233,11 @@ def page_fields(page: Any) -> list[tuple[str, str]]:
 
 
 def build_data(
-    pages: list[Any], lang: str, synonyms: Synonyms, strings: dict[str, str]
+    pages: list[Any],
+    lang: str,
+    synonyms: Synonyms,
+    strings: dict[str, str],
+    other_programs: list[str] | None = None,
 ) -> dict[str, Any]:
     """Everything a query needs, as plain data for marshal."""
     ids = [p.id for p in pages]
@@ -258,6 +282,7 @@ def build_data(
         "qsets": qsets,
         "strings": strings,
         "synonyms": synonyms.to_data(),
+        "other_programs": sorted({fold(p) for p in other_programs or []}),
     }
 
 
@@ -312,7 +337,8 @@ def cache_path(cache_dir: str, lang: str, key: str) -> str:
 def read_cache(path: str) -> dict[str, Any] | None:
     try:
         with open(path, "rb") as f:
-            data = marshal.load(f)
+            raw = f.read()
+        data = marshal.loads(raw)  # marshal.load(f) reads in small pieces: 5x slower
     except (OSError, EOFError, ValueError, TypeError):
         return None
     if not isinstance(data, dict) or data.get("format") != INDEX_FORMAT:

@@ -98,7 +98,7 @@ def _split_tmux_commands(words: list[str]) -> list[list[str]]:
     """tmux command sequences are joined by a lone ';' (written \\; in a shell)."""
     groups: list[list[str]] = [[]]
     for w in words:
-        if w in (";", "\\;"):
+        if w in (";", "\\;", _SEP):
             groups.append([])
         elif w.endswith("\\;") or (w.endswith(";") and len(w) > 1 and not w.endswith("\\;")):
             groups[-1].append(w.rstrip(";").rstrip("\\"))
@@ -108,7 +108,11 @@ def _split_tmux_commands(words: list[str]) -> list[list[str]]:
     return [g for g in groups if g]
 
 
+_SEP = "\x00;"  # a tmux command separator (`\\;` in a shell), kept apart from the shell's `;`
+
+
 def _words(line: str) -> list[str]:
+    line = line.replace("\\;", f" {_SEP} ")
     try:
         return shlex.split(line, comments=False, posix=True)
     except ValueError:

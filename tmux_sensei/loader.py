@@ -76,7 +76,9 @@ def build_all(kb: str, locales: str, files: list[str]) -> dict[str, dict[str, An
     from tmux_sensei.knowledge import PageError, page_files, read_page
     from tmux_sensei.tokens import Synonyms
 
-    groups = read_toml(os.path.join(kb, "synonyms.toml")).get("groups", {})
+    table = read_toml(os.path.join(kb, "synonyms.toml"))
+    groups = table.get("groups", {})
+    others = [str(p) for p in table.get("other_programs", {}).get("names", [])]
     synonyms = Synonyms({str(k): [str(f) for f in v] for k, v in groups.items()})
     digest = content_hash(files)
     built: dict[str, dict[str, Any]] = {}
@@ -87,7 +89,7 @@ def build_all(kb: str, locales: str, files: list[str]) -> dict[str, dict[str, An
                 pages.append(read_page(path, lang))
             except PageError:
                 continue  # `kb check` reports it; one broken page must not silence the rest
-        data = build_data(pages, lang, synonyms, load_strings(locales, lang))
+        data = build_data(pages, lang, synonyms, load_strings(locales, lang), others)
         data["content_hash"] = digest
         built[lang] = data
     return built

@@ -1,0 +1,176 @@
+"""Speed of tmux-sensei, as ratios against floors measured in the same run.
+
+    python benchmarks/bench_speed.py [--quick]
+
+The floor is the bare interpreter, `sys.executable -c pass` (run this with the venv's python:
+a version-manager shim alone costs several times more). Rows:
+
+- `ask --no-diagnose` end to end, warm cache (target <= 3x the floor), and cold (first run);
+- index load from the cache, and query time on the real knowledge base (target <= 5 ms warm);
+- query time on synthetic knowledge bases of 1k and 10k pages (target <= 50 ms at 10k);
+- the import-time breakdown of a warm `ask` (python -X importtime).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tmux_sensei.index import Index, build_data  # noqa: E402
+from tmux_sensei.loader import open_index  # noqa: E402
+from tmux_sensei.tokens import Synonyms  # noqa: E402
+
+QUESTIONS = [
+    "why did my tmux session exit while I was away?",
+    "なぜ放置してたらセッションが消えたの？",
+    "how do I split panes and how do I detach?",
+    "コピーモードから抜けられない",
+    "tmux mouse scroll not working",
+    "history-limit が効かない",
+]
+
+
+def timed_runs(argv: list[str], env: dict[str, str], n: int) -> float:
+    """Median wall time of n runs, in milliseconds."""
+    times = []
+    for _ in range(n):
+        start = time.perf_counter()
+        subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def console_script() -> list[str]:
+    """The installed entry point if there is one beside this python, else `python -m`."""
+    script = Path(sys.executable).with_name("tmux-sensei")
+    if script.exists():
+        return [sys.executable, str(script)]
+    return [sys.executable, "-m", "tmux_sensei"]
+
+
+class FakePage:
+    def __init__(self, pid: str, title: str, questions: list[str], body: str) -> None:
+        self.id = pid
+        self.title = title
+        self.questions = questions
+        self.front = {"related": [], "tags": [], "probes": []}
+        self.blocks = [("p", body)]
+
+
+def synthetic_index(n: int, real: Index, seed: int = 7) -> Index:
+    """n pages whose words are drawn from the real index's vocabulary (both scripts)."""
+    rng = random.Random(seed)
+    vocab = [t for t in real.postings if not t.startswith("~")]
+    pages = []
+    for i in range(n):
+        words = rng.choices(vocab, k=120)
+        questions = [" ".join(rng.choices(vocab, k=7)) for _ in range(8)]
+        pages.append(FakePage(f"t{i}", " ".join(words[:6]), questions, " ".join(words)))
+    data = build_data(pages, real.lang, real.synonyms, real.strings)
+    return Index(data)
+
+
+def query_ms(index: Index, questions: list[str], rounds: int) -> tuple[float, float]:
+    """(mean, max) milliseconds of one search, over warm repeated rounds."""
+    for q in questions:
+        index.search(q)  # warm: idf cache, typo vocabulary
+    samples = []
+    for _ in range(rounds):
+        for q in questions:
+            start = time.perf_counter()
+            index.search(q)
+            samples.append((time.perf_counter() - start) * 1000)
+    return statistics.mean(samples), max(samples)
+
+
+def importtime(cmd: list[str], env: dict[str, str]) -> list[tuple[int, str]]:
+    p = subprocess.run([cmd[0], "-X", "importtime", *cmd[1:]], env=env, capture_output=True, text=True)
+    rows = []
+    for line in p.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            _, cumulative, name = line.split("|")
+            try:
+                rows.append((int(cumulative), name.rstrip()))
+            except ValueError:
+                continue
+    top_level = [(us, name.strip()) for us, name in rows if not name.startswith("  ")]
+    return sorted(top_level, reverse=True)[:8]
+
+
+def main() -> int:
+    quick = "--quick" in sys.argv
+    n = 10 if quick else 30
+    home = tempfile.mkdtemp(prefix="sensei-bench-")
+    env = dict(os.environ, TMUX_SENSEI_HOME=home, NO_COLOR="1")
+    try:
+        floor = timed_runs([sys.executable, "-c", "pass"], env, n)
+        ask = [*console_script(), "ask", "--no-diagnose", QUESTIONS[0]]
+        cold_times = []
+        for _ in range(3 if quick else 5):
+            shutil.rmtree(os.path.join(home, "cache"), ignore_errors=True)
+            cold_times.append(timed_runs(ask, env, 1))
+        cold = statistics.median(cold_times)
+        warm_en = timed_runs(ask, env, n)
+        warm_ja = timed_runs([*console_script(), "ask", "--no-diagnose", QUESTIONS[1]], env, n)
+        warm_json = timed_runs([*console_script(), "ask", "--json", "--no-diagnose", QUESTIONS[0]], env, n)
+
+        loads = []
+        for _ in range(n):
+            start = time.perf_counter()
+            open_index("en", env)
+            loads.append((time.perf_counter() - start) * 1000)
+        load_ms = statistics.median(loads)
+
+        real_en, real_ja = open_index("en", env), open_index("ja", env)
+        q_en = query_ms(real_en, [q for q in QUESTIONS if q.isascii()], 50)
+        q_ja = query_ms(real_ja, [q for q in QUESTIONS if not q.isascii()], 50)
+        synth = {}
+        for size in (1000, 10000):
+            start = time.perf_counter()
+            index = synthetic_index(size, real_en)
+            build_s = time.perf_counter() - start
+            synth[size] = (query_ms(index, QUESTIONS, 3 if quick else 10), build_s)
+        imports = importtime([*console_script(), "ask", "--no-diagnose", QUESTIONS[0]], env)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+    rows = [
+        ("floor: python -c pass", floor, "1.00x", ""),
+        ("ask --no-diagnose (en, warm)", warm_en, f"{warm_en / floor:.2f}x", "<= 3x"),
+        ("ask --no-diagnose (ja, warm)", warm_ja, f"{warm_ja / floor:.2f}x", "<= 3x"),
+        ("ask --json --no-diagnose (warm)", warm_json, f"{warm_json / floor:.2f}x", ""),
+        ("ask --no-diagnose (cold cache)", cold, f"{cold / floor:.2f}x", ""),
+        ("index load from cache (in-process)", load_ms, f"{load_ms / floor:.2f}x", ""),
+        ("query, real KB en (mean/max)", q_en[0], f"max {q_en[1]:.2f} ms", "<= 5 ms"),
+        ("query, real KB ja (mean/max)", q_ja[0], f"max {q_ja[1]:.2f} ms", "<= 5 ms"),
+    ]
+    for size, ((mean, worst), build_s) in synth.items():
+        rows.append((f"query, synthetic {size // 1000}k pages (mean/max)", mean, f"max {worst:.1f} ms",
+                     "<= 50 ms" if size == 10000 else ""))
+    print(f"python: {sys.executable} ({sys.version.split()[0]})")
+    print(f"{'measure':<40} {'ms':>8} {'ratio':>12} {'target':>9}")
+    print("-" * 72)
+    for name, ms, ratio, target in rows:
+        print(f"{name:<40} {ms:8.2f} {ratio:>12} {target:>9}")
+    print("\nimport time of a warm ask (top-level modules, cumulative):")
+    for us, name in imports:
+        print(f"  {us / 1000:6.2f} ms  {name}")
+    if "--json" in sys.argv:
+        print(json.dumps({name: round(ms, 3) for name, ms, _, _ in rows}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
