@@ -76,7 +76,7 @@ def test_unrelated_question_is_declined_honestly() -> None:
         code, doc = ask(q)
         assert code == 1
         assert doc["answers"] == [] and doc["confident"] is False
-        assert len(doc["closest"]) == 3
+        assert 1 <= len(doc["closest"]) <= 3  # the closest there are, never more than three
         assert doc["text"].strip()
 
 

@@ -34,12 +34,16 @@ _EN_JOINS = (
     " plus ",
     ", and ",
 )
-_JA_JOINS = ("、あと", "。あと", "あと、", "それと", "、それから", "。それから", "。また", "、また、", "、そして")
-_ENDS = ("?", "？", "。", "!", "！", "\n", ";")
+_JA_JOINS = ("、あと", "。あと", "あと、", "それと", "、それから", "。それから", "。また", "、また、", "、そして", "て、", "で、")
+_ENDS = ("?", "？", "。", "!", "！", "\n")
 
 
-def split_parts(text: str) -> list[str]:
-    """Candidate parts of a question; the caller keeps the split only if each part stands alone."""
+def split_parts(text: str) -> tuple[list[str], bool]:
+    """Candidate parts of a question, and whether the asker joined them as separate questions
+    ("?", "and how", "あと"), rather than as sentences that may only give context."""
+    explicit = any(q in text.rstrip(" ?？") for q in ("?", "？")) or any(
+        j in text for j in _JA_JOINS
+    ) or any(j in text.lower() for j in _EN_JOINS)
     pieces = [text]
     for sep in _ENDS + _JA_JOINS:
         pieces = [p for piece in pieces for p in piece.split(sep)]
@@ -55,7 +59,7 @@ def split_parts(text: str) -> list[str]:
                 low = rest.lower()
                 at = low.find(join)
         lowered.append(rest)
-    return [p.strip(" 、,") for p in lowered if len(p.strip(" 、,")) >= 4]
+    return [p.strip(" 、,") for p in lowered if len(p.strip(" 、,")) >= 4], explicit
 
 
 def _part(index: Index, hit: Hit) -> dict[str, Any]:
@@ -90,7 +94,7 @@ def answer_question(
         return answer
     hits = index.search(text, limit=5)
     chosen: list[Hit] = []
-    parts = split_parts(text)
+    parts, explicit = split_parts(text)
     if len(parts) > 1:
         part_hits = [index.search(p, limit=1) for p in parts[: MAX_PARTS + 2]]
         confident = [h[0] for h in part_hits if h and h[0].confidence >= CONFIDENCE_THRESHOLD]
@@ -99,7 +103,11 @@ def answer_question(
             if h.topic not in seen:
                 seen.add(h.topic)
                 chosen.append(h)
-        if len(chosen) < 2:
+        whole_is_sure = bool(hits) and hits[0].confidence >= CONFIDENCE_THRESHOLD
+        # Sentences that may only give context ("I use mintty. The borders shift.") must not
+        # turn one question into two: unless the asker joined them as questions, the parts
+        # stand alone only if the whole question agrees with one of them.
+        if len(chosen) < 2 or (not explicit and whole_is_sure and hits[0].topic not in seen):
             chosen = []
     if not chosen and hits and hits[0].confidence >= CONFIDENCE_THRESHOLD:
         chosen = [hits[0]]

@@ -31,8 +31,10 @@ FIELD_WEIGHTS = {"title": 3.0, "question": 2.0, "heading": 1.5, "body": 1.0, "co
 K1, B = 1.2, 0.5
 # How a page's rank is made: its closest listed question, how much of the query it covers, and
 # its BM25 score relative to the best page. Tuned on tests/eval/questions.jsonl.
-W_QUESTION, W_COVERAGE, W_BM25 = 0.35, 0.3, 0.35
-UNKNOWN_WEIGHT = 0.9  # a word no page has, against the rarest word a page has
+W_QUESTION, W_COVERAGE, W_BM25 = 0.25, 0.25, 0.5
+INTENT_GROUPS = frozenset({"~howto", "~why"})  # say what is asked, not what it is about
+UNKNOWN_WEIGHT = 0.9
+CONF_W, CONF_MASS = (0.35, 0.3, 0.35), 5.0  # a word no page has, against the rarest word a page has
 
 
 class Hit:
@@ -66,6 +68,7 @@ class Index:
         self.synonyms = Synonyms.from_data(data["synonyms"])
         self.content_hash: str = data.get("content_hash", "")
         self.other_programs: frozenset[str] = frozenset(data.get("other_programs", ()))
+        self.domain: frozenset[str] = frozenset(data.get("domain", ()))
         n = len(self.ids)
         self._idf_cache: dict[str, float] = {}
         # An unknown word weighs more than the rarest known one: it is what the question is
@@ -78,7 +81,12 @@ class Index:
             post = self.postings.get(token)
             if post is None:
                 # Japanese bigrams the pages lack are often just other ways of saying it
-                value = self._unknown_idf if token.isascii() else 0.5 * self._unknown_idf
+                if not token.isascii():
+                    value = 0.5 * self._unknown_idf
+                elif len(token) <= 3:  # "cof", "wtf", "foo": fragments more than subjects
+                    value = 0.3 * self._unknown_idf
+                else:
+                    value = self._unknown_idf
             else:
                 df = len(post[0])
                 n = len(self.ids)
@@ -124,6 +132,7 @@ class Index:
             return []
         scores: dict[int, float] = {}
         matched: dict[int, float] = {}
+        on_topic: set[int] = set()  # pages that share a tmux word with the question
         total_idf = 0.0
         avgdl = self.avgdl or 1.0
         for tok, w in q.items():
@@ -134,6 +143,8 @@ class Index:
                 continue
             docs, tfs = post
             doclen = self.doclen
+            if tok in self.domain:
+                on_topic.update(docs)
             for d, tf in zip(docs, tfs, strict=True):
                 norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * doclen[d] / avgdl))
                 scores[d] = scores.get(d, 0.0) + w * idf * norm
@@ -154,7 +165,9 @@ class Index:
             doubt = 1.0
             if others and not all(d in self._docs_with(t) for t in others):
                 doubt = 0.75 if "tmux" in q else 0.55
-            confidence = round(_confidence(coverage, qm) * doubt, 3)
+            if d not in on_topic:  # only everyday words in common ("starter", "from scratch")
+                doubt *= 0.6
+            confidence = round(_confidence(coverage, qm, matched[d]) * doubt, 3)
             hits.append(Hit(self.ids[d], combined, confidence, coverage, qm))
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits[:limit]
@@ -185,8 +198,15 @@ class Index:
         return self.topics[topic_id]
 
 
-def _confidence(coverage: float, question_match: float) -> float:
-    return round(min(1.0, 0.55 * coverage + 0.45 * min(1.0, question_match * 1.6)), 3)
+def _confidence(coverage: float, question_match: float, matched_idf: float) -> float:
+    """0..1 from three views of one match: the share of the question the page explains, how
+    much it explains in absolute terms (long questions carry filler words no page has), and
+    how close the page's nearest listed question is."""
+    absolute = 1.0 - math.exp(-matched_idf / CONF_MASS)
+    return min(
+        1.0,
+        CONF_W[0] * coverage + CONF_W[1] * absolute + CONF_W[2] * min(1.0, question_match * 1.6),
+    )
 
 
 def correct_typos(
@@ -267,6 +287,12 @@ def build_data(
             "needs": {str(k): str(v) for k, v in dict(front.get("needs", {})).items()},
             "blocks": page.blocks,
         }
+    # tmux's own vocabulary: the synonym groups, "tmux", and every word of the pages' code
+    domain = {"tmux"} | {t for t in postings if t.startswith("~") and t not in INTENT_GROUPS}
+    for page in pages:
+        for field, text in page_fields(page):
+            if field == "code":
+                domain.update(t for t in tokenize(text) if not t.isdigit())
     packed = {
         tok: (tuple(docs), tuple(round(w, 3) for w in docs.values()))
         for tok, docs in postings.items()
@@ -283,6 +309,7 @@ def build_data(
         "strings": strings,
         "synonyms": synonyms.to_data(),
         "other_programs": sorted({fold(p) for p in other_programs or []}),
+        "domain": sorted(domain),
     }
 
 

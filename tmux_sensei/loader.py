@@ -23,6 +23,13 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+# The code that shapes the index is part of its key too, so an edited tokenizer never meets a
+# cache built by the old one (a released version changes the key anyway).
+CODE_FILES = [
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), name) for name in ("index.py", "tokens.py")
+]
+
+
 def knowledge_dir(environ: Mapping[str, str]) -> str:
     """The knowledge base in use; TMUX_SENSEI_KB points at another tree (tests, benchmarks)."""
     return environ.get("TMUX_SENSEI_KB") or data_dir("knowledge")
@@ -32,7 +39,7 @@ def open_index(lang: str, environ: Mapping[str, str]) -> Index:
     kb = knowledge_dir(environ)
     locales = data_dir("locales")
     files = source_files(kb, locales)
-    key = stat_key(files)
+    key = stat_key([*files, *CODE_FILES])
     path = cache_path(state_dirs(environ).cache, lang, key)
     data = read_cache(path)
     if data is None:

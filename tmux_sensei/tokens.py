@@ -26,7 +26,7 @@ STOPWORDS = frozenset(
     needs know let lets like way thing things one use using used please thanks thank help hi
     hello hey ok okay guys anyone someone something it's don't doesn't didn't can't cannot isn't
     won't without only even much many more most other same such too via vs etc eg ie
-    after before while since because""".split()
+    after before while since because being been whether either anyway maybe lot kind sort""".split()
 )
 
 
@@ -35,6 +35,10 @@ def stem(word: str) -> str:
     n = len(word)
     if n <= 3 or not word.isalpha():
         return word
+    for suffix in ("isation", "ising", "ised", "ises", "ise"):  # British spelling meets American
+        if word.endswith(suffix) and n > len(suffix) + 2:
+            word = word[: -len(suffix)] + "iz" + suffix[2:]
+            break
     if word.endswith("ies") and n > 4:
         return word[:-3] + "y"
     if word.endswith("sses"):
@@ -50,6 +54,8 @@ def stem(word: str) -> str:
     if word.endswith("es") and (word[-3] in "sxz" or word[-4:-2] in ("ch", "sh")):
         return word[:-2]
     if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return stem(word[:-1]) if word[:-1].endswith("e") else word[:-1]
+    if word.endswith("e") and n > 3:  # "terminate" meets "terminated", "name" meets "named"
         return word[:-1]
     return word
 
@@ -58,12 +64,20 @@ def fold(text: str) -> str:
     return normalize("NFKC", text).lower()
 
 
+_PARTICLES = frozenset("はがをにでともへやかのよね")
+
+
 def _is_hiragana(ch: str) -> bool:
     return "\u3040" <= ch <= "\u309f"
 
 
 def _is_katakana(ch: str) -> bool:
     return "\u30a0" <= ch <= "\u30ff"
+
+
+def _is_symbol(ch: str) -> bool:
+    code = ord(ch)
+    return 0x2460 <= code <= 0x24FF or 0x2500 <= code <= 0x25FF or 0x2605 <= code <= 0x2606
 
 
 def _word_char(ch: str) -> bool:
@@ -77,6 +91,12 @@ def scan(folded: str) -> list[tuple[bool, str]]:
     kind: bool | None = None
     n = len(folded)
     for i, ch in enumerate(folded):
+        if _is_symbol(ch):  # ┤ ├ ○ ★: what a user sees broken on screen is worth a token
+            if buf and kind is not None:
+                runs.append((kind, "".join(buf)))
+            buf, kind = [], None
+            runs.append((False, ch))
+            continue
         if is_japanese_char(ch) or (ch == "ー" and kind is True):
             k: bool | None = True
         elif _word_char(ch):
@@ -97,8 +117,15 @@ def scan(folded: str) -> list[tuple[bool, str]]:
     return runs
 
 
+def _is_identifier(word: str) -> bool:
+    """Session names like "ftl2685263" and long numbers: specific to one user, never topical."""
+    return sum(c.isdigit() for c in word) >= 4
+
+
 def latin_tokens(word: str) -> list[str]:
     out: list[str] = []
+    if _is_identifier(word):
+        return out
     if any(c in word for c in "-_.@#"):
         whole = word.strip("-_.@#")
         if len(whole) > 1:
@@ -108,27 +135,36 @@ def latin_tokens(word: str) -> list[str]:
             if len(part) > 1 and part not in STOPWORDS:
                 out.append(stem(part))
         return out
-    if len(word) > 1 and word not in STOPWORDS:
-        out.append(stem(word))
-    elif word.isdigit():
-        out.append(word)
+    if (len(word) > 1 or _is_symbol(word)) and word not in STOPWORDS and not word.isdigit():
+        out.append(stem(word))  # bare numbers ("5 minutes", "port 22") say little
     return out
+
+
+# Request words of Japanese questions ("教えて", "〜の方法を知りたい"): they say nothing of the topic.
+JA_STOP = frozenset(
+    "教え 教 方 知り 分か 思う 思っ 思い 場合 何 事 出来 良い 欲し 頂 下さ 願い 質問 今 誰 時".split()
+)
 
 
 def japanese_tokens(run: str) -> list[str]:
     out: list[str] = []
     for a, b in zip(run, run[1:], strict=False):
-        # A hiragana first character is a particle or an ending ("が消", "たら"); katakana followed
-        # by hiragana is a word and its particle ("ンが"). Kanji + hiragana stays: "消え", "落ち".
-        if not _is_hiragana(a) and not (_is_katakana(a) and _is_hiragana(b)):
-            out.append(a + b)
-    # whole words: katakana runs and kanji runs of three or more characters
+        # Kept: kanji + kanji, katakana + katakana, and kanji + a verb ending ("消え", "落ち").
+        # Dropped, as they mostly straddle two words: anything starting with hiragana ("が消",
+        # "たら"), katakana next to kanji ("ド終"), and a word + particle ("後も", "ンが").
+        if _is_hiragana(a) or _is_katakana(a) != _is_katakana(b) and not _is_hiragana(b):
+            continue
+        if _is_hiragana(b) and (_is_katakana(a) or b in _PARTICLES):
+            continue
+        out.append(a + b)
+    # whole words: katakana runs and kanji runs of three or more characters, and a lone kanji
+    # between kana ("鍵を作る"), which no bigram would keep
     word: list[str] = []
     script = ""
     for ch in run + " ":
         s = "k" if _is_katakana(ch) else ("h" if _is_hiragana(ch) or ch == " " else "c")
         if s != script:
-            if len(word) >= 3 and script in ("k", "c"):
+            if (len(word) >= 3 and script in ("k", "c")) or (len(word) == 1 and script == "c"):
                 out.append("".join(word))
             word = []
             script = s
@@ -180,9 +216,11 @@ def tokenize(text: str, synonyms: Synonyms | None = None) -> list[str]:
     for japanese, run in scan(folded):
         if japanese:
             has_japanese = True
-            tokens.extend(japanese_tokens(run))
+            tokens.extend(t for t in japanese_tokens(run) if t not in JA_STOP)
         else:
             words.append(run)
+            if synonyms is not None and run in STOPWORDS:  # "why", "how": the question's intent
+                tokens.extend(synonyms.latin.get(run, ()))
             for tok in latin_tokens(run):
                 tokens.append(tok)
                 if synonyms is not None:
