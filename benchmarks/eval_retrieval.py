@@ -26,7 +26,10 @@ sys.path.insert(0, str(ROOT))
 
 from tmux_sensei.cli import Env, main  # noqa: E402
 
-DEFAULT_SETS = [ROOT.parent / "shared" / "eval" / "dev.jsonl", ROOT / "tests" / "eval" / "questions.jsonl"]
+DEFAULT_SETS = [
+    ROOT.parent / "shared" / "eval" / "dev.jsonl",
+    ROOT / "tests" / "eval" / "questions.jsonl",
+]
 
 
 def found(alt: str, low: str) -> bool:
@@ -55,7 +58,9 @@ def readable_text(doc: dict[str, object]) -> str:
     return "\n".join(parts).lower()
 
 
-def evaluate(path: Path, environ: dict[str, str]) -> tuple[dict[str, list[int]], list[str], dict[str, list[int]]]:
+def evaluate(
+    path: Path, environ: dict[str, str]
+) -> tuple[dict[str, list[int]], list[str], dict[str, list[int]]]:
     score: dict[str, list[int]] = {}
     topic_score: dict[str, list[int]] = {}
     misses: list[str] = []

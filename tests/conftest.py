@@ -58,7 +58,9 @@ def tmux_socket(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
     sock = f"sensei-test-{secrets.token_hex(4)}"
     started = subprocess.run(
         ["tmux", "-L", sock, "-f", str(conf), "new-session", "-d"],
-        capture_output=True, text=True, timeout=10,
+        capture_output=True,
+        text=True,
+        timeout=10,
     )
     assert started.returncode == 0, started.stderr
     yield sock

@@ -13,18 +13,26 @@ from tmux_sensei.cli import Env, main
 
 def ask(*args: str, environ: dict[str, str] | None = None) -> tuple[int, dict]:  # type: ignore[type-arg]
     out, err = io.StringIO(), io.StringIO()
-    code = main(["ask", "--json", "--no-diagnose", *args], Env(out, err, environ or dict(os.environ), False))
+    code = main(
+        ["ask", "--json", "--no-diagnose", *args], Env(out, err, environ or dict(os.environ), False)
+    )
     assert "Traceback" not in err.getvalue()
     return code, json.loads(out.getvalue())
 
 
 DIALOGUE = [
     # (question, expected topic)
-    ("Can tmux keep my bash session alive after I close the terminal? How does that work?", "how-tmux-keeps-work"),
+    (
+        "Can tmux keep my bash session alive after I close the terminal? How does that work?",
+        "how-tmux-keeps-work",
+    ),
     ("tmux で bash のセッションを永続化できるの？どういう仕組み？", "how-tmux-keeps-work"),
     ("When does the tmux server exit?", "server-lifetime"),
     ("tmux のサーバーはどんなときに終了するの？", "server-lifetime"),
-    ("I left my session idle and when I came back it said [exited]. Was it overloaded?", "session-vanished"),
+    (
+        "I left my session idle and when I came back it said [exited]. Was it overloaded?",
+        "session-vanished",
+    ),
     ("放置してたらセッションが [exited] で消えてた。負荷のせい？", "session-vanished"),
 ]
 
@@ -40,7 +48,10 @@ def test_source_dialogue_questions(question: str, topic: str) -> None:
 
 
 def test_vanished_session_names_the_real_causes_and_corrects_overload() -> None:
-    for q in ("why did my tmux session exit while I was away?", "なぜ放置してたらセッションが消えたの？"):
+    for q in (
+        "why did my tmux session exit while I was away?",
+        "なぜ放置してたらセッションが消えたの？",
+    ):
         _, doc = ask(q)
         text = doc["text"]
         assert "TMOUT" in text and "KillUserProcesses" in text
@@ -48,7 +59,10 @@ def test_vanished_session_names_the_real_causes_and_corrects_overload() -> None:
 
 
 def test_detach_on_destroy_is_explained_as_it_really_works() -> None:
-    for q, lang in (("what does detach-on-destroy off do?", "en"), ("detach-on-destroy を off にするとどうなる？", "ja")):
+    for q, lang in (
+        ("what does detach-on-destroy off do?", "en"),
+        ("detach-on-destroy を off にするとどうなる？", "ja"),
+    ):
         _, doc = ask(q)
         assert doc["lang"] == lang
         assert doc["answers"][0]["topic"] == "detach-on-destroy"
@@ -56,7 +70,10 @@ def test_detach_on_destroy_is_explained_as_it_really_works() -> None:
 
 
 def test_keep_dead_panes_points_to_remain_on_exit() -> None:
-    for q in ("how do I keep a pane open after its command finishes?", "コマンドが終わってもペインを残したい"):
+    for q in (
+        "how do I keep a pane open after its command finishes?",
+        "コマンドが終わってもペインを残したい",
+    ):
         _, doc = ask(q)
         assert doc["answers"][0]["topic"] == "remain-on-exit"
         assert "set -g remain-on-exit" in doc["text"]

@@ -21,10 +21,16 @@ print(code, ",".join(heavy))
 
 
 def run_probe(question: str, env: dict[str, str]) -> tuple[int, set[str]]:
-    p = subprocess.run([sys.executable, "-c", PROBE, question], capture_output=True, text=True,
-                       env=env, cwd=REPO, timeout=60)
+    p = subprocess.run(
+        [sys.executable, "-c", PROBE, question],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=60,
+    )
     assert p.returncode == 0, p.stderr
-    code, heavy = p.stdout.split()[0], p.stdout.split()[1:] 
+    code, heavy = p.stdout.split()[0], p.stdout.split()[1:]
     return int(code), set(heavy[0].split(",")) if heavy else set()
 
 
@@ -51,7 +57,9 @@ def test_cache_is_rebuilt_when_a_page_changes(tmp_path: Path) -> None:
     cache = Path(os.environ["TMUX_SENSEI_HOME"]) / "cache"
     before = sorted(p.name for p in cache.glob("index-*"))
     page = kb / "en" / "detach-attach.md"
-    page.write_text(page.read_text("utf-8").replace("+++\n**", "+++\n**Freshly edited. ", 1), "utf-8")
+    page.write_text(
+        page.read_text("utf-8").replace("+++\n**", "+++\n**Freshly edited. ", 1), "utf-8"
+    )
     _, heavy = run_probe("how do I detach?", env)
     after = sorted(p.name for p in cache.glob("index-*"))
     assert "markdown_it" in heavy and before != after

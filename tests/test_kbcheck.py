@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, requires_tmux, sensei
+
 from tmux_sensei.kbcheck import ask_tmux, check_tree, names_in_shell_line
 
 PAGE = """+++
@@ -28,12 +27,21 @@ set -g {option} on
 """
 
 
-def write_page(root: Path, lang: str, pid: str, *, questions: int = 5, related: str = "",
-               command: str = "detach-client", option: str = "mouse") -> None:
+def write_page(
+    root: Path,
+    lang: str,
+    pid: str,
+    *,
+    questions: int = 5,
+    related: str = "",
+    command: str = "detach-client",
+    option: str = "mouse",
+) -> None:
     qs = ", ".join(f'"question {i} about {pid}"' for i in range(questions))
     (root / lang).mkdir(parents=True, exist_ok=True)
     (root / lang / f"{pid}.md").write_text(
-        PAGE.format(title=pid, questions=qs, related=related, command=command, option=option), "utf-8"
+        PAGE.format(title=pid, questions=qs, related=related, command=command, option=option),
+        "utf-8",
     )
 
 
@@ -78,7 +86,9 @@ def test_newer_names_need_a_version(tmp_path: Path) -> None:
     problems, _, _ = check_tree(str(root), names)
     assert any("codepoint-widths" in p for p in problems)
     page = root / "en" / "new.md"
-    text = page.read_text("utf-8").replace('related = []', 'related = []\nneeds = { "codepoint-widths" = "3.6" }')
+    text = page.read_text("utf-8").replace(
+        "related = []", 'related = []\nneeds = { "codepoint-widths" = "3.6" }'
+    )
     page.write_text(text.replace("More words.", "Needs tmux 3.6 or later."), "utf-8")
     problems, _, _ = check_tree(str(root), names)
     assert not any("en/new.md" in p for p in problems)

@@ -7,11 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
 
 sys.path.insert(0, str(REPO / "benchmarks"))
-from eval_retrieval import evaluate  # noqa: E402
+from eval_retrieval import evaluate
 
 SHARED = REPO.parent / "shared" / "eval" / "dev.jsonl"
 OWN = REPO / "tests" / "eval" / "questions.jsonl"

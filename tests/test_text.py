@@ -6,8 +6,8 @@ import tomllib
 from string import Formatter
 
 import pytest
-
 from conftest import REPO
+
 from tmux_sensei.lang import detect, ui_language
 from tmux_sensei.render import answer_terminal, inline_pieces
 from tmux_sensei.textutil import sanitize, width, wrap_pieces
@@ -65,8 +65,10 @@ def test_widths_count_cjk_as_two() -> None:
 
 @pytest.mark.parametrize("columns", [20, 40, 80])
 def test_wrap_never_exceeds_the_width(columns: int) -> None:
-    text = ("tmux のセッション（session）は、サーバーが生きている限り残るんだ。`tmux attach -t main` で"
-            "戻れるよ。 A long English sentence follows with `set -g remain-on-exit on` inside. ") * 3
+    text = (
+        "tmux のセッション（session）は、サーバーが生きている限り残るんだ。`tmux attach -t main` で"
+        "戻れるよ。 A long English sentence follows with `set -g remain-on-exit on` inside. "
+    ) * 3
     lines = wrap_pieces(inline_pieces(text), columns, "    ", "  • ")
     assert len(lines) > 1
     for line in lines:
@@ -80,10 +82,17 @@ def test_no_line_starts_with_closing_punctuation() -> None:
 
 
 def test_terminal_rendering_fits_40_columns_in_both_languages() -> None:
-    blocks = [("p", "**太字の短い答え。** そしてもう少し長い説明が続くよ。" * 3), ("ol", ["`C-b d` を押す"] * 2, 1),
-              ("code", "sh", "tmux attach -t main")]
-    answer = {"confident": True, "parts": [{"title": "デタッチするには？", "blocks": blocks}],
-              "suggestions": ["How do I attach again?"], "notes": []}
+    blocks = [
+        ("p", "**太字の短い答え。** そしてもう少し長い説明が続くよ。" * 3),
+        ("ol", ["`C-b d` を押す"] * 2, 1),
+        ("code", "sh", "tmux attach -t main"),
+    ]
+    answer = {
+        "confident": True,
+        "parts": [{"title": "デタッチするには？", "blocks": blocks}],
+        "suggestions": ["How do I attach again?"],
+        "notes": [],
+    }
     out = answer_terminal(answer, {"answer.next": "次に"}, 40, color=False)
     assert all(width(line) <= 40 for line in out.splitlines())
     colored = answer_terminal(answer, {"answer.next": "次に"}, 40, color=True)
@@ -91,7 +100,9 @@ def test_terminal_rendering_fits_40_columns_in_both_languages() -> None:
 
 
 def test_stem_and_tokens() -> None:
-    assert stem("sessions") == "session" and stem("detached") == "detach" and stem("copies") == "copy"
+    assert (
+        stem("sessions") == "session" and stem("detached") == "detach" and stem("copies") == "copy"
+    )
     syn = Synonyms({"detach": ["detach", "デタッチ"]})
     ja = tokenize("デタッチしたらセッションが消えた", syn)
     assert "~detach" in ja and "セッション" in ja and "消え" in ja

@@ -34,16 +34,30 @@ _EN_JOINS = (
     " plus ",
     ", and ",
 )
-_JA_JOINS = ("、あと", "。あと", "あと、", "それと", "、それから", "。それから", "。また", "、また、", "、そして", "て、", "で、")
+_JA_JOINS = (
+    "、あと",
+    "。あと",
+    "あと、",
+    "それと",
+    "、それから",
+    "。それから",
+    "。また",
+    "、また、",
+    "、そして",
+    "て、",
+    "で、",
+)
 _ENDS = ("?", "？", "。", "!", "！", "\n")
 
 
 def split_parts(text: str) -> tuple[list[str], bool]:
     """Candidate parts of a question, and whether the asker joined them as separate questions
     ("?", "and how", "あと"), rather than as sentences that may only give context."""
-    explicit = any(q in text.rstrip(" ?？") for q in ("?", "？")) or any(
-        j in text for j in _JA_JOINS
-    ) or any(j in text.lower() for j in _EN_JOINS)
+    explicit = (
+        any(q in text.rstrip(" ?？") for q in ("?", "？"))
+        or any(j in text for j in _JA_JOINS)
+        or any(j in text.lower() for j in _EN_JOINS)
+    )
     pieces = [text]
     for sep in _ENDS + _JA_JOINS:
         pieces = [p for piece in pieces for p in piece.split(sep)]

@@ -220,8 +220,12 @@ def correct_typos(
         for candidate in (word, stem(word)):
             # Typos keep the first letter and the length; short words need a closer match.
             cutoff = 84 if len(candidate) >= 6 else 88
-            pool = [v for v in vocabulary if v[0] == candidate[0] and abs(len(v) - len(candidate)) <= 2]
-            found = process.extract(candidate, pool, scorer=fuzz.ratio, score_cutoff=cutoff, limit=8)
+            pool = [
+                v for v in vocabulary if v[0] == candidate[0] and abs(len(v) - len(candidate)) <= 2
+            ]
+            found = process.extract(
+                candidate, pool, scorer=fuzz.ratio, score_cutoff=cutoff, limit=8
+            )
             if found:
                 # Among near-equal matches prefer the common word: pages list typos in their
                 # questions ("sesion"), and a typo must not win over the word it misspells.

@@ -34,7 +34,9 @@ _PREFIX_COMMANDS = frozenset({"sudo", "exec", "time", "env", "command", "nohup",
 class TmuxNames:
     """The commands (with aliases), options and hooks the installed tmux knows."""
 
-    def __init__(self, version: str, commands: set[str], options: set[str], hooks: set[str]) -> None:
+    def __init__(
+        self, version: str, commands: set[str], options: set[str], hooks: set[str]
+    ) -> None:
         self.version = version
         self.commands = commands
         self.full_names = {c for c in commands if "-" in c}  # prefixes match names, not aliases
@@ -157,8 +159,10 @@ def names_in_shell_line(line: str) -> list[tuple[str, str]]:
     for at, word in enumerate(words):
         is_tmux = command_position and os.path.basename(word) == "tmux"
         # `tmux` counts only where a command starts (not in `grep tmux FILE`)
-        command_position = word in _COMMAND_STARTERS or word.endswith(_COMMAND_ENDERS) or (
-            command_position and ("=" in word or word in _PREFIX_COMMANDS)
+        command_position = (
+            word in _COMMAND_STARTERS
+            or word.endswith(_COMMAND_ENDERS)
+            or (command_position and ("=" in word or word in _PREFIX_COMMANDS))
         )
         if not is_tmux:
             continue
@@ -253,7 +257,7 @@ def check_front(page: Page, ids: set[str]) -> list[str]:
             problems.append(f"unknown probe '{probe}'")
     needs = front.get("needs", {})
     if not isinstance(needs, dict):
-        problems.append("needs must be a table of name = \"version\"")
+        problems.append('needs must be a table of name = "version"')
     return problems
 
 
@@ -300,7 +304,9 @@ def check_tree(root: str, names: TmuxNames | None) -> tuple[list[str], int, int]
         return [f"{root}: no pages found"], 0, 0
     for lang, ids in ids_by_lang.items():
         for missing in sorted(all_ids - ids):
-            problems.append(f"{os.path.join(root, lang, missing + '.md')}: missing (exists in another language)")
+            problems.append(
+                f"{os.path.join(root, lang, missing + '.md')}: missing (exists in another language)"
+            )
     checked = 0
     for lang in SUPPORTED:
         for path in page_files(root, lang):

@@ -1,4 +1,4 @@
-"""Open the search index for a language: from the cache when it is fresh, else build and cache it."""
+"""Open a language's search index: from the cache when it is fresh, else build and cache it."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 # The code that shapes the index is part of its key too, so an edited tokenizer never meets a
 # cache built by the old one (a released version changes the key anyway).
 CODE_FILES = [
-    os.path.join(os.path.dirname(os.path.abspath(__file__)), name) for name in ("index.py", "tokens.py")
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), name)
+    for name in ("index.py", "tokens.py")
 ]
 
 

@@ -11,7 +11,9 @@ from unicodedata import east_asian_width
 ESC = "\x1b"
 
 # Characters that must not start a line in Japanese (kinsoku shori, simplified).
-_NO_LINE_START = set("、。，．・：；？！ー」』）】〉》〕’”ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮ,.;:!?)]}")
+_NO_LINE_START = set(
+    "、。，．・：；？！ー」』）】〉》〕’”ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮ,.;:!?)]}"
+)
 
 
 def fix_surrogates(text: str) -> str:
@@ -81,7 +83,7 @@ def _skip_escape(text: str, i: int) -> int:
 
 
 def char_width(ch: str) -> int:
-    """Columns a character takes in a terminal: 2 for wide and full-width, else 1 (0 for combining)."""
+    """Terminal columns of a character: 2 if wide or full-width, 0 if combining, else 1."""
     code = ord(ch)
     if code < 0x1100:
         if 0x300 <= code < 0x370:

@@ -13,6 +13,7 @@ Full-width Latin, half-width katakana and the like are folded first (NFKC).
 
 from __future__ import annotations
 
+from itertools import pairwise
 from unicodedata import normalize
 
 from tmux_sensei.lang import is_japanese_char
@@ -45,12 +46,16 @@ def stem(word: str) -> str:
         return word[:-2]
     if word.endswith("ing") and n > 5:
         base = word[:-3]
-        return base[:-1] if len(base) > 2 and base[-1] == base[-2] and base[-1] not in "lsz" else base
+        return (
+            base[:-1] if len(base) > 2 and base[-1] == base[-2] and base[-1] not in "lsz" else base
+        )
     if word.endswith("ed") and n > 4:
         base = word[:-2]
         if base.endswith("i"):
             return base[:-1] + "y"
-        return base[:-1] if len(base) > 2 and base[-1] == base[-2] and base[-1] not in "lsz" else base
+        return (
+            base[:-1] if len(base) > 2 and base[-1] == base[-2] and base[-1] not in "lsz" else base
+        )
     if word.endswith("es") and (word[-3] in "sxz" or word[-4:-2] in ("ch", "sh")):
         return word[:-2]
     if word.endswith("s") and not word.endswith(("ss", "us", "is")):
@@ -140,19 +145,20 @@ def latin_tokens(word: str) -> list[str]:
     return out
 
 
-# Request words of Japanese questions ("教えて", "〜の方法を知りたい"): they say nothing of the topic.
+# Request words of Japanese questions ("教えて", "知りたい"): they say nothing of the topic.
 JA_STOP = frozenset(
-    "教え 教 方 知り 分か 思う 思っ 思い 場合 何 事 出来 良い 欲し 頂 下さ 願い 質問 今 誰 時".split()
+    """教え 教 方 知り 分か 思う 思っ 思い 場合 何 事 出来
+    良い 欲し 頂 下さ 願い 質問 今 誰 時""".split()
 )
 
 
 def japanese_tokens(run: str) -> list[str]:
     out: list[str] = []
-    for a, b in zip(run, run[1:], strict=False):
+    for a, b in pairwise(run):
         # Kept: kanji + kanji, katakana + katakana, and kanji + a verb ending ("消え", "落ち").
         # Dropped, as they mostly straddle two words: anything starting with hiragana ("が消",
         # "たら"), katakana next to kanji ("ド終"), and a word + particle ("後も", "ンが").
-        if _is_hiragana(a) or _is_katakana(a) != _is_katakana(b) and not _is_hiragana(b):
+        if _is_hiragana(a) or (_is_katakana(a) != _is_katakana(b) and not _is_hiragana(b)):
             continue
         if _is_hiragana(b) and (_is_katakana(a) or b in _PARTICLES):
             continue
