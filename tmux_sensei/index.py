@@ -31,7 +31,7 @@ FIELD_WEIGHTS = {"title": 3.0, "question": 2.0, "heading": 1.5, "body": 1.0, "co
 K1, B = 1.2, 0.5
 # How a page's rank is made: its closest listed question, how much of the query it covers, and
 # its BM25 score relative to the best page. Tuned on tests/eval/questions.jsonl.
-W_QUESTION, W_COVERAGE, W_BM25 = 0.25, 0.25, 0.5
+W_QUESTION, W_COVERAGE, W_BM25 = 0.35, 0.25, 0.4
 INTENT_GROUPS = frozenset({"~howto", "~why"})  # say what is asked, not what it is about
 UNKNOWN_WEIGHT = 0.9
 CONF_W, CONF_MASS = (0.35, 0.3, 0.35), 5.0  # a word no page has, against the rarest word a page has
@@ -98,7 +98,7 @@ class Index:
         """Unique query tokens with a weight; unknown Latin words are matched as typos."""
         weights: dict[str, float] = {}
         for tok in tokenize(text, self.synonyms):
-            weights[tok] = 1.0
+            weights[tok] = 0.5 if tok.isdigit() else 1.0  # "start at 1" counts; "5 minutes" less
         unknown = [
             t
             for t in weights
@@ -295,8 +295,8 @@ def build_data(
     domain = {"tmux"} | {t for t in postings if t.startswith("~") and t not in INTENT_GROUPS}
     for page in pages:
         for field, text in page_fields(page):
-            if field == "code":
-                domain.update(t for t in tokenize(text) if not t.isdigit())
+            if field == "code":  # commands and options; not the Japanese of a comment
+                domain.update(t for t in tokenize(text) if t.isascii() and not t.isdigit())
     packed = {
         tok: (tuple(docs), tuple(round(w, 3) for w in docs.values()))
         for tok, docs in postings.items()

@@ -2,9 +2,10 @@
 
 - Latin words are case-folded and lightly stemmed ("sessions" -> "session"); compound tmux names
   stay whole too ("remain-on-exit", "tmux.conf") so an exact name weighs more than its parts.
-- Japanese has no spaces, so runs of Japanese script become character bigrams (hiragana-only
-  bigrams are dropped: they are mostly particles and verb endings), plus whole katakana and kanji
-  words of three or more characters.
+- Japanese has no spaces, so kanji become character bigrams (plus whole kanji words of three or
+  more characters and lone kanji), kanji + okurigana pairs stay ("消え"), while bigrams that
+  straddle a particle or a script change are dropped. Katakana words count whole, with a final
+  long vowel folded (サーバー = サーバ).
 - A synonym table joins both languages: every surface form of a group (デタッチ, 切り離す, detach)
   also yields the group's token "~detach", so a Japanese question can meet an English term.
 
@@ -27,7 +28,8 @@ STOPWORDS = frozenset(
     needs know let lets like way thing things one use using used please thanks thank help hi
     hello hey ok okay guys anyone someone something it's don't doesn't didn't can't cannot isn't
     won't without only even much many more most other same such too via vs etc eg ie
-    after before while since because being been whether either anyway maybe lot kind sort""".split()
+    after before while since because being been whether either anyway maybe lot kind sort
+    say says said came come tried try trying seem seems weird wtf lol pls plz""".split()
 )
 
 
@@ -140,8 +142,8 @@ def latin_tokens(word: str) -> list[str]:
             if len(part) > 1 and part not in STOPWORDS:
                 out.append(stem(part))
         return out
-    if (len(word) > 1 or _is_symbol(word)) and word not in STOPWORDS and not word.isdigit():
-        out.append(stem(word))  # bare numbers ("5 minutes", "port 22") say little
+    if (len(word) > 1 or _is_symbol(word) or word.isdigit()) and word not in STOPWORDS:
+        out.append(stem(word))
     return out
 
 
@@ -152,7 +154,22 @@ JA_STOP = frozenset(
 )
 
 
+def _drop_final_long_vowel(run: str) -> str:
+    """サーバー -> サーバ, ユーザー -> ユーザ: both spellings are common in Japanese IT writing."""
+    if "ー" not in run:
+        return run
+    kept = []
+    for i, ch in enumerate(run):
+        if ch == "ー" and i > 0 and _is_katakana(run[i - 1]) and run[i - 1] != "ー":
+            nxt = run[i + 1] if i + 1 < len(run) else ""
+            if not (nxt and _is_katakana(nxt) and nxt != "ー"):
+                continue
+        kept.append(ch)
+    return "".join(kept)
+
+
 def japanese_tokens(run: str) -> list[str]:
+    run = _drop_final_long_vowel(run)
     out: list[str] = []
     for a, b in pairwise(run):
         # Kept: kanji + kanji, katakana + katakana, and kanji + a verb ending ("消え", "落ち").
@@ -162,6 +179,8 @@ def japanese_tokens(run: str) -> list[str]:
             continue
         if _is_hiragana(b) and (_is_katakana(a) or b in _PARTICLES):
             continue
+        if _is_katakana(a) and _is_katakana(b):
+            continue  # katakana words count whole: "カレ" of カレー must not meet カレント
         out.append(a + b)
     # whole words: katakana runs and kanji runs of three or more characters, and a lone kanji
     # between kana ("鍵を作る"), which no bigram would keep
@@ -170,7 +189,11 @@ def japanese_tokens(run: str) -> list[str]:
     for ch in run + " ":
         s = "k" if _is_katakana(ch) else ("h" if _is_hiragana(ch) or ch == " " else "c")
         if s != script:
-            if (len(word) >= 3 and script in ("k", "c")) or (len(word) == 1 and script == "c"):
+            if (
+                (len(word) >= 2 and script == "k")
+                or (len(word) >= 3 and script == "c")
+                or (len(word) == 1 and script == "c")
+            ):
                 out.append("".join(word))
             word = []
             script = s
