@@ -130,6 +130,7 @@ def answer_question(
             {"topic": h.topic, "title": index.topic(h.topic)["title"], "confidence": h.confidence}
             for h in hits[:3]
         ]
+        answer["suggestions"] = [c["title"] for c in answer["closest"]]  # ask one of these
         return answer
     chosen = chosen[:MAX_PARTS]
     answer["confident"] = True
