@@ -133,6 +133,8 @@ def main() -> int:
         warm_json = timed_runs(
             [*console_script(), "ask", "--json", "--no-diagnose", QUESTIONS[0]], env, n
         )
+        probes_en = timed_runs([*console_script(), "ask", QUESTIONS[0]], env, n)
+        doctor = timed_runs([*console_script(), "doctor"], env, n)
 
         loads = []
         for _ in range(n):
@@ -159,6 +161,14 @@ def main() -> int:
         ("ask --no-diagnose (en, warm)", warm_en, f"{warm_en / floor:.2f}x", "<= 3x"),
         ("ask --no-diagnose (ja, warm)", warm_ja, f"{warm_ja / floor:.2f}x", "<= 3x"),
         ("ask --json --no-diagnose (warm)", warm_json, f"{warm_json / floor:.2f}x", ""),
+        ("ask with its probes (en, warm)", probes_en, f"{probes_en / floor:.2f}x", ""),
+        (
+            "  probes added over --no-diagnose",
+            probes_en - warm_en,
+            f"{(probes_en - warm_en) / floor:.2f}x",
+            "<= 2x",
+        ),
+        ("doctor (every probe)", doctor, f"{doctor / floor:.2f}x", ""),
         ("ask --no-diagnose (cold cache)", cold, f"{cold / floor:.2f}x", ""),
         ("index load from cache (in-process)", load_ms, f"{load_ms / floor:.2f}x", ""),
         ("query, real KB en (mean/max)", q_en[0], f"max {q_en[1]:.2f} ms", "<= 5 ms"),

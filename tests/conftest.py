@@ -64,4 +64,12 @@ def tmux_socket(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
     )
     assert started.returncode == 0, started.stderr
     yield sock
+    path = subprocess.run(
+        ["tmux", "-L", sock, "display", "-p", "#{socket_path}"],
+        capture_output=True,
+        text=True,
+        timeout=10,
+    ).stdout.strip()
     subprocess.run(["tmux", "-L", sock, "kill-server"], capture_output=True, timeout=10)
+    if path.endswith(sock):
+        Path(path).unlink(missing_ok=True)  # tmux leaves its socket file behind

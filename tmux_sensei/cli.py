@@ -151,6 +151,8 @@ def main(argv: list[str] | None = None, env: Env | None = None) -> int:
             from tmux_sensei.kbcheck import run_check
 
             return run_check(env, ui)
+        if command == "doctor":
+            return cmd_doctor(rest, env, ui)
         raise UsageError("errors.unknown_command", value=_safe(command))
     except UsageError as exc:
         say(env, ui, exc.key, **exc.values)
@@ -216,7 +218,9 @@ def cmd_ask(opts: AskOptions, env: Env, ui: str) -> int:
     if opts.diagnose:
         from tmux_sensei.probes import run_for_topics
 
-        run_probes = run_for_topics
+        def run_probes(names: list[str], lang: str) -> list[dict[str, str]]:
+            return run_for_topics(names, lang, index.strings, env.environ)
+
     answer = answer_question(text, index, diagnose=opts.diagnose, run_probes=run_probes)
     if opts.json:
         from tmux_sensei.render import answer_json
@@ -226,6 +230,50 @@ def cmd_ask(opts: AskOptions, env: Env, ui: str) -> int:
         env.stdout.write(format_answer(answer, index.strings, env))
     env.stdout.flush()
     return ExitStatus.ANSWERED if answer["confident"] else ExitStatus.NO_CONFIDENT_ANSWER
+
+
+def cmd_doctor(args: list[str], env: Env, ui: str) -> int:
+    verbose = as_json = False
+    lang = ui
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        i += 1
+        if arg in ("-h", "--help"):
+            return show_help(env, ui, "doctor")
+        if arg in ("-v", "--verbose"):
+            verbose = True
+        elif arg == "--json":
+            as_json = True
+        elif arg == "--lang" or arg.startswith("--lang="):
+            value = arg.split("=", 1)[1] if "=" in arg else (args[i] if i < len(args) else "")
+            i += 0 if "=" in arg else 1
+            if value not in ("en", "ja"):
+                raise UsageError("errors.unknown_lang", value=_safe(value))
+            lang = value
+        else:
+            raise UsageError("errors.unknown_option", value=_safe(arg), command="doctor")
+    from tmux_sensei.doctor import counts, doctor_json, doctor_text, run_doctor
+    from tmux_sensei.loader import open_index
+
+    strings = open_index(lang, env.environ).strings
+    findings = run_doctor(strings, lang, env.environ)
+    if as_json:
+        env.stdout.write(doctor_json(findings))
+    else:
+        color = (
+            env.stdout_isatty
+            and env.environ.get("TERM") != "dumb"
+            and not env.environ.get("NO_COLOR")
+        )
+        color = color or bool(env.environ.get("FORCE_COLOR"))
+        env.stdout.write(
+            doctor_text(
+                findings, strings, verbose=verbose, color=color, columns=terminal_columns(env)
+            )
+        )
+    problems, _ = counts(findings)
+    return ExitStatus.PROBLEMS_FOUND if problems else ExitStatus.ANSWERED
 
 
 def format_answer(answer: dict[str, object], strings: Mapping[str, str], env: Env) -> str:

@@ -82,7 +82,13 @@ def ask_tmux(environ: dict[str, str] | None = None) -> TmuxNames | None:
         hooks |= _first_words(tmuxcmd.run(["show-hooks", "-gw"], socket=sock, environ=env).out)
         return TmuxNames(version, commands, options, hooks)
     finally:
+        path = tmuxcmd.run(["display-message", "-p", "#{socket_path}"], socket=sock, environ=env)
         tmuxcmd.run(["kill-server"], socket=sock, environ=env)  # only the server we started
+        if path.ok and path.out.strip().endswith(sock):
+            try:
+                os.unlink(path.out.strip())  # tmux leaves its socket file behind
+            except OSError:
+                pass
 
 
 def _first_words(out: str) -> set[str]:

@@ -19,8 +19,11 @@ _STYLES = {
     "heading": "\x1b[1;33m",
     "dim": "\x1b[2m",
     "mark": "\x1b[1;32m",
+    "warnmark": "\x1b[1;33m",
+    "problemmark": "\x1b[1;31m",
 }
 _RESET = "\x1b[0m"
+_MARK_STYLE = {"ok": "mark", "warn": "warnmark", "problem": "problemmark", "unknown": "dim"}
 
 
 # ---------------------------------------------------------------- Markdown
@@ -40,7 +43,19 @@ def blocks_markdown(blocks: list[Any]) -> str:
             out.append("\n".join(f"{n}. {item}" for n, item in enumerate(block[1], block[2])))
         elif kind == "code":
             out.append(f"```{block[1]}\n{block[2]}\n```")
+        elif kind == "f":
+            out.append(finding_markdown(block))
     return "\n\n".join(out)
+
+
+def finding_markdown(block: tuple[Any, ...]) -> str:
+    """- ✓ summary, then the detail and the fix indented under it."""
+    _, status, summary, detail, fix = block
+    lines = [f"- {STATUS_MARK.get(status, '?')} {summary}"]
+    lines += [f"  {line}" for line in detail.splitlines() if line.strip()]
+    if fix:
+        lines.append(f"  → {fix}")
+    return "\n".join(lines)
 
 
 def answer_blocks(answer: Mapping[str, Any], strings: Mapping[str, str]) -> list[Any]:
@@ -58,16 +73,8 @@ def answer_blocks(answer: Mapping[str, Any], strings: Mapping[str, str]) -> list
         blocks += part["blocks"]
     if answer.get("findings"):
         blocks.append(("h", 2, strings.get("answer.findings", "")))
-        blocks.append(
-            (
-                "ul",
-                [
-                    f"{STATUS_MARK.get(f['status'], '?')} {f['summary']}"
-                    + (f" — {f['detail']}" if f.get("detail") else "")
-                    for f in answer["findings"]
-                ],
-            )
-        )
+        for f in answer["findings"]:
+            blocks.append(("f", f["status"], f["summary"], f.get("detail", ""), f.get("fix", "")))
     if answer.get("suggestions"):
         blocks.append(("h", 2, strings.get("answer.next", "")))
         blocks.append(("ul", list(answer["suggestions"])))
@@ -147,7 +154,7 @@ def inline_pieces(text: str, base: str = "") -> list[tuple[str, str]]:
     return pieces
 
 
-def _paint(line: list[tuple[str, str]], color: bool) -> str:
+def paint_line(line: list[tuple[str, str]], color: bool) -> str:
     if not color:
         return "".join(t for _, t in line)
     out: list[str] = []
@@ -162,7 +169,7 @@ def render_blocks(blocks: list[Any], columns: int, color: bool) -> list[str]:
 
     def para(pieces: list[tuple[str, str]], indent: str = "", first: str | None = None) -> None:
         for line in wrap_pieces(pieces, columns, indent, first):
-            lines.append(_paint(line, color))
+            lines.append(paint_line(line, color))
 
     for block in blocks:
         kind = block[0]
@@ -172,7 +179,7 @@ def render_blocks(blocks: list[Any], columns: int, color: bool) -> list[str]:
             style = "title" if block[1] == 1 else "heading"
             para([(style, t) for _, t in inline_pieces(block[2])])
             if block[1] == 1:
-                lines.append(_paint([("dim", "─" * min(columns, width(block[2]) + 2))], color))
+                lines.append(paint_line([("dim", "─" * min(columns, width(block[2]) + 2))], color))
         elif kind == "p":
             para(inline_pieces(block[1]))
         elif kind == "ul":
@@ -186,7 +193,27 @@ def render_blocks(blocks: list[Any], columns: int, color: bool) -> list[str]:
                 para(inline_pieces(item), " " * len(first), first)
         elif kind == "code":
             for code_line in block[2].split("\n"):
-                lines.append(_paint([("code", "    " + code_line)], color) if code_line else "")
+                lines.append(paint_line([("code", "    " + code_line)], color) if code_line else "")
+        elif kind == "f":
+            if (
+                lines
+                and lines[-1] == ""
+                and len(lines) > 1
+                and blocks[blocks.index(block) - 1][0] == "f"
+            ):
+                lines.pop()  # findings sit one per line, without blank lines between
+            _, status, summary, detail, fix = block
+            mark = STATUS_MARK.get(status, "?")
+            para(
+                [(_MARK_STYLE.get(status, ""), mark), ("", " "), *inline_pieces(summary)],
+                "    ",
+                "  ",
+            )
+            for line in detail.splitlines():
+                if line.strip():
+                    para([("dim", t) for _, t in inline_pieces(line)], "      ", "    ")
+            if fix:
+                para([("", "→ "), *inline_pieces(fix)], "      ", "    ")
     return lines
 
 

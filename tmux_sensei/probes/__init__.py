@@ -1,17 +1,27 @@
-"""Live checks of this machine (the next issue fills this package: one module per probe).
+"""Live checks of this machine: one module per probe, each `probe(ctx) -> Finding`.
 
-`run_for_topics(names, lang)` is the one entry point the answer path calls, with the probe names
-that the answered topics list; it returns findings as dicts with the keys
-probe, status (ok|warn|problem|unknown), summary and detail.
+A Finding is a dict: probe, status (ok|warn|problem|unknown), summary, detail, fix, in the
+answer's language. `run_for_topics` is what an answer calls with the probe names its topics
+list; `doctor` runs them all.
 """
 
 from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from typing import Any
 
 
-def run_for_topics(names: list[str], lang: str) -> list[dict[str, Any]]:
-    """No probe exists yet, so nothing is claimed about this machine."""
-    return []
+def run_for_topics(
+    names: list[str],
+    lang: str,
+    strings: Mapping[str, str],
+    environ: Mapping[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    from tmux_sensei.probes.base import ProbeContext
+    from tmux_sensei.probes.runner import run
+
+    if not names:
+        return []
+    return list(run(names, ProbeContext(strings=strings, lang=lang, environ=environ)))

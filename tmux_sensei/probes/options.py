@@ -1,0 +1,68 @@
+"""The running server's options that decide when sessions and the server end."""
+
+from __future__ import annotations
+
+from tmux_sensei.probes.base import ProbeContext, finding
+
+ID = "options"
+# option -> its 3.3a default; flags print as 1/0 through a format, choices as words
+LIFETIME = {
+    "exit-empty": "on",
+    "exit-unattached": "off",
+    "destroy-unattached": "off",
+    "detach-on-destroy": "on",
+    "remain-on-exit": "off",
+}
+# Non-default values that end sessions or the server sooner than a user expects.
+SURPRISING = {("exit-unattached", "on"), ("destroy-unattached", "on")}
+
+
+def _word(value: str) -> str:
+    return {"1": "on", "0": "off"}.get(value, value)
+
+
+def read_options(ctx: ProbeContext) -> tuple[dict[str, str] | None, str]:
+    """The server's lifetime options, or None and the reason (no server, no tmux, timeout)."""
+    fmt = "|".join(f"#{{{name}}}" for name in LIFETIME)
+    result = ctx.tmux(["display-message", "-p", fmt])
+    if not result.ok:
+        reason = (result.err.strip().splitlines() or [result.err or "?"])[-1]
+        if "no server running" in reason or "error connecting" in reason:
+            return None, ""  # nothing to ask: not a failure of the check
+        return None, reason
+    values = result.out.strip().split("|")
+    if len(values) != len(LIFETIME):
+        return None, result.out.strip()
+    return {name: _word(v) for name, v in zip(LIFETIME, values, strict=True)}, ""
+
+
+def probe(ctx: ProbeContext) -> dict[str, str]:
+    values, reason = read_options(ctx)
+    if values is None:
+        if not reason:
+            return finding(ID, "unknown", ctx.t("probes.options.no_running_server"))
+        return finding(ID, "unknown", ctx.t("probes.options.no_server", reason=reason))
+    changed = {k: v for k, v in values.items() if v != LIFETIME[k]}
+    listing = ", ".join(f"{k} {v}" for k, v in values.items())
+    surprising = [(k, v) for k, v in changed.items() if (k, v) in SURPRISING]
+    if surprising:
+        name, _value = surprising[0]
+        return finding(
+            ID,
+            "warn",
+            ctx.t(f"probes.options.{name}"),
+            listing,
+            ctx.t(
+                "probes.options.fix", name=name, flag="-s" if name == "exit-unattached" else "-g"
+            ),
+        )
+    if changed:
+        return finding(
+            ID,
+            "ok",
+            ctx.t(
+                "probes.options.changed", options=", ".join(f"{k} {v}" for k, v in changed.items())
+            ),
+            listing,
+        )
+    return finding(ID, "ok", ctx.t("probes.options.defaults"), listing)
