@@ -74,8 +74,14 @@ def _from_loginctl(ctx: ProbeContext) -> dict[str, str] | None:
     return values if KEYS[0] in values else None
 
 
-def lingering(ctx: ProbeContext) -> bool:
-    return os.path.exists(ctx.path(f"/var/lib/systemd/linger/{ctx.user}"))
+def lingering(ctx: ProbeContext, live: bool) -> bool:
+    """The linger flag file, or loginctl's word for it when loginctl answers."""
+    if os.path.exists(ctx.path(f"/var/lib/systemd/linger/{ctx.user}")):
+        return True
+    if live:
+        result = ctx.run(["loginctl", "show-user", ctx.user, "-p", "Linger"])
+        return result.ok and result.out.strip() == "Linger=yes"
+    return False
 
 
 def probe(ctx: ProbeContext) -> dict[str, str]:
@@ -105,7 +111,7 @@ def probe(ctx: ProbeContext) -> dict[str, str]:
         return finding(ID, "ok", ctx.t("probes.logind.excluded", user=ctx.user, where=where))
     if only and ctx.user not in only:
         return finding(ID, "ok", ctx.t("probes.logind.not_listed", user=ctx.user, where=where))
-    if lingering(ctx):
+    if lingering(ctx, live is not None):
         return finding(
             ID,
             "warn",
