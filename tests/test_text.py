@@ -66,9 +66,15 @@ def test_widths_count_cjk_as_two() -> None:
 @pytest.mark.parametrize("columns", [20, 40, 80])
 def test_wrap_never_exceeds_the_width(columns: int) -> None:
     text = (
-        "tmux のセッション（session）は、サーバーが生きている限り残るんだ。`tmux attach -t main` で"
-        "戻れるよ。 A long English sentence follows with `set -g remain-on-exit on` inside. "
-    ) * 3
+        (
+            "tmux のセッション（session）は、サーバーが生きている限り残るんだ。`tmux attach -t main` で"
+            "戻れるよ。 A long English sentence follows with `set -g remain-on-exit on` inside. "
+        )
+        * 3
+        + "設定（/a/very/long/path/without/any/space/"
+        + "x" * 90
+        + "/logind.conf:2）を見てね。"
+    )
     lines = wrap_pieces(inline_pieces(text), columns, "    ", "  • ")
     assert len(lines) > 1
     for line in lines:
@@ -79,6 +85,12 @@ def test_no_line_starts_with_closing_punctuation() -> None:
     text = "あ" * 19 + "。" + "い" * 10
     lines = wrap_pieces([("", text)], 40)
     assert not any("".join(t for _, t in line).startswith("。") for line in lines)
+
+
+def test_no_line_ends_with_an_opening_bracket() -> None:
+    text = "あ" * 18 + "（かっこの中身）" + "い" * 10
+    lines = ["".join(t for _, t in line) for line in wrap_pieces([("", text)], 40)]
+    assert not any(line.endswith("（") for line in lines), lines
 
 
 def test_terminal_rendering_fits_40_columns_in_both_languages() -> None:

@@ -211,7 +211,7 @@ def render_blocks(blocks: list[Any], columns: int, color: bool) -> list[str]:
             )
             for line in detail.splitlines():
                 if line.strip():
-                    para([("dim", t) for _, t in inline_pieces(line)], "      ", "    ")
+                    para([("dim", t) for _, t in inline_pieces(line)], "    ", "    ")
             if fix:
                 para([("", "→ "), *inline_pieces(fix)], "      ", "    ")
     return lines

@@ -10,6 +10,8 @@ from unicodedata import east_asian_width
 
 ESC = "\x1b"
 
+# Characters that must not end a line in Japanese: opening brackets.
+_NO_LINE_END = set("（「『【〈《〔［｛")
 # Characters that must not start a line in Japanese (kinsoku shori, simplified).
 _NO_LINE_START = set(
     "、。，．・：；？！ー」』）】〉》〕’”ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮ,.;:!?)]}"
@@ -139,19 +141,26 @@ def wrap_pieces(
             if unit == " " and at_start:
                 continue
             if used + w > limit and not at_start and unit != " ":
-                carried = None
+                carried: list[tuple[str, str]] = []
                 if unit[0] in _NO_LINE_START:
-                    carried = _pop_wide_char(line)  # oidashi: the character before goes along
-                    if carried is None:  # nothing to carry (Latin text): let the mark hang
+                    ch = _pop_char(line)  # oidashi: the character before goes along
+                    if ch is None:  # nothing to carry: let the mark hang
                         _append(line, style, unit)
                         used += w
                         continue
+                    carried.append(ch)
+                while _last_char(line) in _NO_LINE_END:  # an opening bracket goes with its text
+                    ch = _pop_char(line)
+                    if ch is None:
+                        break
+                    carried.insert(0, ch)
                 newline()
-                if carried is not None:
-                    _append(line, carried[0], carried[1])
-                    used += 2
-            if w > limit - used and style == "code" and len(unit) > 1:
-                # a code span longer than a line: split it rather than overflow the screen
+                for carried_style, ch_text in carried:
+                    _append(line, carried_style, ch_text)
+                    used += char_width(ch_text)
+            if w > limit - used and len(unit) > 1:
+                # a word or code span longer than a line (a path, a URL): split it rather
+                # than overflow the screen
                 for ch in unit:
                     cw = char_width(ch)
                     if used + cw > limit:
@@ -166,13 +175,17 @@ def wrap_pieces(
     return lines
 
 
-def _pop_wide_char(line: list[tuple[str, str]]) -> tuple[str, str] | None:
-    """Remove and return the last character of a line if it is a wide character."""
-    if len(line) < 1 or not line[-1][1] or not is_wide(line[-1][1][-1]):
+def _last_char(line: list[tuple[str, str]]) -> str:
+    return line[-1][1][-1:] if line and line[-1][1] else ""
+
+
+def _pop_char(line: list[tuple[str, str]]) -> tuple[str, str] | None:
+    """Remove and return (style, last character) of a line, unless that would leave the line
+    without text (then the caller lets the line run one mark long)."""
+    visible = "".join(t for _, t in line).strip()
+    if len(visible) < 2 or line[-1][1][-1:] in ("", " "):
         return None
     style, text = line[-1]
-    if len(line) == 1 and len(text) == 1:
-        return None  # never empty a line
     if len(text) == 1:
         line.pop()
     else:
