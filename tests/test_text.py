@@ -65,16 +65,13 @@ def test_widths_count_cjk_as_two() -> None:
 
 @pytest.mark.parametrize("columns", [20, 40, 80])
 def test_wrap_never_exceeds_the_width(columns: int) -> None:
-    text = (
-        (
-            "tmux のセッション（session）は、サーバーが生きている限り残るんだ。`tmux attach -t main` で"
-            "戻れるよ。 A long English sentence follows with `set -g remain-on-exit on` inside. "
-        )
-        * 3
-        + "設定（/a/very/long/path/without/any/space/"
-        + "x" * 90
-        + "/logind.conf:2）を見てね。"
+    sentence = (
+        "tmux のセッション（session）は、サーバーが生きている限り残るんだ。"
+        "`tmux attach -t main` で戻れるよ。 "
+        "A long English sentence follows with `set -g remain-on-exit on` inside. "
     )
+    path = "/a/very/long/path/without/any/space/" + "x" * 90 + "/logind.conf:2"
+    text = sentence * 3 + f"設定（{path}）を見てね。"
     lines = wrap_pieces(inline_pieces(text), columns, "    ", "  • ")
     assert len(lines) > 1
     for line in lines:

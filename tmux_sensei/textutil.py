@@ -161,11 +161,11 @@ def wrap_pieces(
             if w > limit - used and len(unit) > 1:
                 # a word or code span longer than a line (a path, a URL): split it rather
                 # than overflow the screen
-                for ch in unit:
-                    cw = char_width(ch)
+                for piece in unit:
+                    cw = char_width(piece)
                     if used + cw > limit:
                         newline()
-                    _append(line, style, ch)
+                    _append(line, style, piece)
                     used += cw
                 continue
             _append(line, style, unit)
