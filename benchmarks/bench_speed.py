@@ -53,6 +53,38 @@ def timed_runs(argv: list[str], env: dict[str, str], n: int) -> float:
     return statistics.median(times) * 1000
 
 
+def prompt_ms(argv: list[str], env: dict[str, str], n: int, marker: bytes = b"tmux?") -> float:
+    """Median milliseconds from starting the REPL in a pseudo-terminal to its prompt on screen."""
+    import pty
+    import select
+
+    times = []
+    for _ in range(n):
+        start = time.perf_counter()
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: become the REPL
+            os.execve(argv[0], argv, env)
+        seen = b""
+        while marker not in seen:
+            ready, _, _ = select.select([fd], [], [], 10)
+            if not ready:
+                break
+            try:
+                seen += os.read(fd, 65536)
+            except OSError:
+                break
+        times.append(time.perf_counter() - start)
+        os.write(fd, b"\x04")  # Ctrl-D: goodbye
+        try:
+            while os.read(fd, 65536):
+                pass
+        except OSError:
+            pass
+        os.waitpid(pid, 0)
+        os.close(fd)
+    return statistics.median(times) * 1000
+
+
 def console_script() -> list[str]:
     """The installed entry point if there is one beside this python, else `python -m`."""
     script = Path(sys.executable).with_name("tmux-sensei")
@@ -134,6 +166,8 @@ def main() -> int:
             [*console_script(), "ask", "--json", "--no-diagnose", QUESTIONS[0]], env, n
         )
         probes_en = timed_runs([*console_script(), "ask", QUESTIONS[0]], env, n)
+        pt_import = timed_runs([sys.executable, "-c", "import prompt_toolkit"], env, n)
+        prompt = prompt_ms(console_script(), dict(env, TERM="xterm-256color"), max(5, n // 3))
         doctor = timed_runs([*console_script(), "doctor"], env, n)
 
         loads = []
@@ -169,6 +203,8 @@ def main() -> int:
             "<= 2x",
         ),
         ("doctor (every probe)", doctor, f"{doctor / floor:.2f}x", ""),
+        ("floor 2: python -c 'import prompt_toolkit'", pt_import, "1.00x", ""),
+        ("REPL: prompt on screen (pty)", prompt, f"{prompt / pt_import:.2f}x pt", "<= 1.5x pt"),
         ("ask --no-diagnose (cold cache)", cold, f"{cold / floor:.2f}x", ""),
         ("index load from cache (in-process)", load_ms, f"{load_ms / floor:.2f}x", ""),
         ("query, real KB en (mean/max)", q_en[0], f"max {q_en[1]:.2f} ms", "<= 5 ms"),

@@ -133,3 +133,15 @@ def test_locale_files_share_keys_and_placeholders() -> None:
     for key in en:
         fields = lambda s: {f for _, f, _, _ in Formatter().parse(s) if f}  # noqa: E731
         assert fields(en[key]) == fields(ja[key]), key
+
+
+def test_latin_words_are_never_split_before_punctuation() -> None:
+    text = (
+        "Reattach: `tmux attach` (short: `tmux a`) picks the most recently used session that "
+        "nobody is attached to; `tmux attach -t NAME` picks one by name "
+        "(e.g. `tmux attach -t work`)."
+    )
+    for columns in range(24, 60):
+        lines = ["".join(t for _, t in line) for line in wrap_pieces(inline_pieces(text), columns)]
+        assert " ".join(lines).split() == text.replace("`", "").split(), columns
+        assert all(width(line) <= columns for line in lines), columns

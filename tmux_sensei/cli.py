@@ -15,7 +15,7 @@ from tmux_sensei import __version__
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from typing import NoReturn, TextIO
+    from typing import BinaryIO, NoReturn, TextIO
 
 MAX_QUESTION = 2000  # characters read of one question; a pasted log beyond that is noise
 
@@ -32,7 +32,7 @@ class ExitStatus:
 class Env:
     """The outside world of one run: streams, whether stdout is a terminal, the environment."""
 
-    __slots__ = ("environ", "stderr", "stdout", "stdout_isatty")
+    __slots__ = ("environ", "stderr", "stdin", "stdout", "stdout_isatty")
 
     def __init__(
         self,
@@ -40,7 +40,9 @@ class Env:
         stderr: TextIO | None = None,
         environ: Mapping[str, str] | None = None,
         stdout_isatty: bool | None = None,
+        stdin: BinaryIO | None = None,
     ) -> None:
+        self.stdin = stdin  # None: the process's own (binary) stdin
         self.stdout = stdout if stdout is not None else sys.stdout
         self.stderr = stderr if stderr is not None else sys.stderr
         self.environ = environ if environ is not None else os.environ
@@ -132,7 +134,7 @@ def main(argv: list[str] | None = None, env: Env | None = None) -> int:
     ui = _ui_lang(env)
     try:
         if not args:
-            return show_help(env, ui, "main")  # the REPL takes this place (next issue)
+            return cmd_chat(env)
         command, rest = args[0], args[1:]
         if command in ("-h", "--help", "help"):
             return show_help(env, ui, "main")
@@ -153,6 +155,10 @@ def main(argv: list[str] | None = None, env: Env | None = None) -> int:
             return run_check(env, ui)
         if command == "doctor":
             return cmd_doctor(rest, env, ui)
+        if command == "setup":
+            from tmux_sensei.setup import cmd_setup
+
+            return cmd_setup(rest, env, ui)
         raise UsageError("errors.unknown_command", value=_safe(command))
     except UsageError as exc:
         say(env, ui, exc.key, **exc.values)
@@ -230,6 +236,16 @@ def cmd_ask(opts: AskOptions, env: Env, ui: str) -> int:
         env.stdout.write(format_answer(answer, index.strings, env))
     env.stdout.flush()
     return ExitStatus.ANSWERED if answer["confident"] else ExitStatus.NO_CONFIDENT_ANSWER
+
+
+def cmd_chat(env: Env) -> int:
+    """The conversation: a REPL on a terminal, one answer per line when piped."""
+    from tmux_sensei import repl
+
+    stdin_tty = env.stdin is None and sys.stdin is not None and sys.stdin.isatty()
+    if stdin_tty and env.stdout_isatty:
+        return repl.run_repl(env)
+    return repl.run_piped(env)
 
 
 def cmd_doctor(args: list[str], env: Env, ui: str) -> int:

@@ -143,12 +143,14 @@ def wrap_pieces(
             if used + w > limit and not at_start and unit != " ":
                 carried: list[tuple[str, str]] = []
                 if unit[0] in _NO_LINE_START:
-                    ch = _pop_char(line)  # oidashi: the character before goes along
-                    if ch is None:  # nothing to carry: let the mark hang
+                    # oidashi: the character before goes along, or the whole word in Latin text
+                    last = _last_char(line)
+                    moved = _pop_char(line) if is_wide(last) else _pop_word(line)
+                    if moved is None:  # nothing to carry: let the mark hang
                         _append(line, style, unit)
                         used += w
                         continue
-                    carried.append(ch)
+                    carried += [moved] if isinstance(moved, tuple) else moved
                 while _last_char(line) in _NO_LINE_END:  # an opening bracket goes with its text
                     ch = _pop_char(line)
                     if ch is None:
@@ -157,7 +159,7 @@ def wrap_pieces(
                 newline()
                 for carried_style, ch_text in carried:
                     _append(line, carried_style, ch_text)
-                    used += char_width(ch_text)
+                    used += width(ch_text)
             if w > limit - used and len(unit) > 1:
                 # a word or code span longer than a line (a path, a URL): split it rather
                 # than overflow the screen
@@ -191,6 +193,27 @@ def _pop_char(line: list[tuple[str, str]]) -> tuple[str, str] | None:
     else:
         line[-1] = (style, text[:-1])
     return style, text[-1]
+
+
+def _pop_word(line: list[tuple[str, str]]) -> list[tuple[str, str]] | None:
+    """Remove and return the trailing word of a line (it may span styled pieces), unless it is
+    the line's only word."""
+    text = "".join(t for _, t in line)
+    stripped = text.rstrip()
+    cut = stripped.rfind(" ")
+    if cut < 0 or not stripped[:cut].strip():
+        return None
+    keep = cut + 1
+    taken: list[tuple[str, str]] = []
+    while line and len("".join(t for _, t in line)) > keep:
+        style, piece = line.pop()
+        over = len("".join(t for _, t in line)) + len(piece) - keep
+        if over < len(piece):
+            line.append((style, piece[: len(piece) - over]))
+            taken.insert(0, (style, piece[len(piece) - over :]))
+            break
+        taken.insert(0, (style, piece))
+    return taken
 
 
 def _append(line: list[tuple[str, str]], style: str, text: str) -> None:

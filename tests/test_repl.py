@@ -1,0 +1,261 @@
+"""The conversation end to end: piped stdin, the REPL in a real terminal (a tmux pane), and
+the popup plugin in a real tmux client attached to a server that loaded it."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from conftest import REPO, requires_tmux, sensei
+
+from tmux_sensei.conversation import Conversation, compact, follow_up_kind
+
+# ---------------------------------------------------------------- pure parts
+
+
+def test_follow_up_kinds() -> None:
+    conv = Conversation("en")
+    assert follow_up_kind("example?", conv) is None  # nothing to follow up yet
+    conv.remember("detach-attach", [("p", "x")], [])
+    assert follow_up_kind("example?", conv) == "example"
+    assert follow_up_kind("例は？", conv) == "example"
+    assert follow_up_kind("もっと詳しく", conv) == "more"
+    assert follow_up_kind("それってどういうこと？", conv) == "meaning"
+    assert follow_up_kind("how do I stop that from happening?", conv) == "context"
+    assert follow_up_kind("じゃあ再起動したら？", conv) == "context"
+    assert follow_up_kind("how do I enable mouse scrolling in copy mode?", conv) is None
+
+
+def test_compact_keeps_the_short_answer_and_the_steps() -> None:
+    blocks = [
+        ("p", "short"),
+        ("h", 2, "Why"),
+        ("p", "because"),
+        ("h", 2, "What to do"),
+        ("ol", ["step"], 1),
+        ("h", 2, "Pitfalls"),
+        ("p", "careful"),
+    ]
+    shown, rest = compact(blocks)
+    assert shown == [("p", "short"), ("h", 2, "What to do"), ("ol", ["step"], 1)]
+    assert ("p", "because") in rest and ("p", "careful") in rest
+
+
+# ---------------------------------------------------------------- piped stdin
+
+
+def test_piped_stdin_answers_each_line_and_skips_garbage() -> None:
+    lines = (
+        b"how do I detach?\n\nexample?\n"
+        + b"\xff\xfe garbage\n"
+        + "コピーモードから抜けたい\n".encode()
+    )
+    p = sensei(input=lines, timeout=60)
+    out, err = p.stdout.decode(), p.stderr.decode()
+    assert p.returncode == 0, err
+    assert "C-b d" in out and "tmux attach" in out
+    assert "q" in out and "コピーモード" in out
+    assert "isn't text" in err
+    assert "\x1b" not in out and "Traceback" not in err
+
+
+def test_piped_quit_stops_reading() -> None:
+    p = sensei(input=b"/quit\nhow do I detach?\n", timeout=60)
+    assert p.returncode == 0 and b"C-b d" not in p.stdout
+
+
+def test_piped_follow_up_uses_the_last_topic() -> None:
+    p = sensei(input=b"what does remain-on-exit do?\nexample?\nmore\n", timeout=60)
+    out = p.stdout.decode()
+    assert out.count("remain-on-exit") >= 3
+
+
+# ---------------------------------------------------------------- real terminals
+
+
+def tmux(sock: str, *args: str, env: dict[str, str] | None = None) -> str:
+    p = subprocess.run(
+        ["tmux", "-L", sock, *args], capture_output=True, text=True, timeout=10, env=env
+    )
+    return p.stdout
+
+
+def wait_for(check: Callable[[], bool], seconds: float = 15.0) -> bool:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if check():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture
+def sockets(tmp_path: Path) -> Iterator[list[str]]:
+    """Names for private servers; each is ended, and its socket removed, afterwards."""
+    names: list[str] = []
+    yield names
+    for name in names:
+        path = tmux(name, "display", "-p", "#{socket_path}").strip()
+        tmux(name, "kill-server")
+        if path.endswith(name):
+            Path(path).unlink(missing_ok=True)
+
+
+def sensei_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = dict(
+        os.environ,
+        TMUX_SENSEI_HOME=str(tmp_path / "home"),
+        TMUX_SENSEI_PAGER="off",
+        LANG="en_US.UTF-8",
+        TERM="xterm-256color",
+        **extra,
+    )
+    for key in ("TMUX", "TMUX_PANE", "LC_ALL", "LANGUAGE", "NO_COLOR"):
+        env.pop(key, None)
+    env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"
+    return env
+
+
+@requires_tmux
+def test_repl_in_a_terminal_with_resize_to_40_columns(tmp_path: Path, sockets: list[str]) -> None:
+    sock = f"sensei-repl-{secrets.token_hex(3)}"
+    sockets.append(sock)
+    env = sensei_env(tmp_path)
+    conf = tmp_path / "tmux.conf"
+    conf.write_text("set -g default-shell /bin/sh\nset -g status off\n")
+    cmd = f"{sys.executable} -m tmux_sensei"
+    subprocess.run(
+        ["tmux", "-L", sock, "-f", str(conf), "new-session", "-d", "-x", "80", "-y", "30", cmd],
+        env=env,
+        check=True,
+        timeout=10,
+        cwd=REPO,
+    )
+    screen = lambda: tmux(sock, "capture-pane", "-p", "-S", "-")  # noqa: E731
+    assert wait_for(lambda: "tmux?" in screen()), screen()
+    assert "Ask me anything" in screen() and "Ctrl-D" in screen()
+    tmux(sock, "resize-window", "-x", "40", "-y", "30")
+    tmux(sock, "send-keys", "-l", "how do I detach?")
+    tmux(sock, "send-keys", "Enter")
+    assert wait_for(lambda: "tmux attach" in screen()), screen()
+    text = screen()
+    assert "C-b d" in text
+    assert all(len(line) <= 40 for line in text.splitlines())
+    # Ctrl-C clears the line and keeps the conversation; /lang switches
+    tmux(sock, "send-keys", "-l", "half a question")
+    tmux(sock, "send-keys", "C-c")
+    tmux(sock, "send-keys", "-l", "/lang ja")
+    tmux(sock, "send-keys", "Enter")
+    assert wait_for(lambda: "日本語で答える" in screen()), screen()
+    tmux(sock, "send-keys", "C-d")
+    assert wait_for(lambda: sock not in tmux(sock, "ls") or tmux(sock, "ls") == ""), screen()
+
+
+@requires_tmux
+def test_popup_plugin_end_to_end(tmp_path: Path, sockets: list[str]) -> None:
+    inner = f"sensei-inner-{secrets.token_hex(3)}"
+    outer = f"sensei-outer-{secrets.token_hex(3)}"
+    sockets += [outer, inner]
+    env = sensei_env(tmp_path)
+    inner_conf = tmp_path / "inner.conf"
+    inner_conf.write_text(
+        "set -g default-shell /bin/sh\n"
+        "set -g prefix C-a\nunbind C-b\nbind C-a send-prefix\n"  # not the default prefix
+        f"set -g @sensei-command '{sys.executable} -m tmux_sensei'\n"
+        f"run-shell '{REPO / 'tmux-sensei.tmux'}'\n"
+    )
+    outer_conf = tmp_path / "outer.conf"
+    outer_conf.write_text("set -g default-shell /bin/sh\nset -g status off\nset -g prefix C-q\n")
+    subprocess.run(
+        [
+            "tmux",
+            "-L",
+            inner,
+            "-f",
+            str(inner_conf),
+            "new-session",
+            "-d",
+            "-s",
+            "main",
+            "-c",
+            str(REPO),
+        ],
+        env=env,
+        check=True,
+        timeout=10,
+    )
+    bound = tmux(inner, "list-keys", "-T", "prefix", "T")
+    assert "display-popup" in bound, bound
+    # the outer server's pane is the terminal of a real client attached to the inner server
+    subprocess.run(
+        [
+            "tmux",
+            "-L",
+            outer,
+            "-f",
+            str(outer_conf),
+            "new-session",
+            "-d",
+            "-x",
+            "100",
+            "-y",
+            "40",
+            f"tmux -L {inner} attach -t main",
+        ],
+        env=env,
+        check=True,
+        timeout=10,
+    )
+    screen = lambda: tmux(outer, "capture-pane", "-p")  # noqa: E731  (the popup is on screen)
+    assert wait_for(lambda: tmux(inner, "list-clients") != ""), "the inner client did not attach"
+
+    tmux(outer, "send-keys", "C-a", "T")  # prefix + T, as a user presses it
+    assert wait_for(lambda: "tmux?" in screen()), screen()
+    text = screen()
+    assert "Ask me anything" in text
+    assert "Your prefix is C-a" in text  # it knows it runs in tmux, with this user's keys
+
+    tmux(outer, "send-keys", "-l", "how do I detach?")
+    tmux(outer, "send-keys", "Enter")
+    assert wait_for(lambda: "tmux attach" in screen()), screen()
+    assert "C-a d" in screen() and "C-b d" not in screen()
+
+    tmux(outer, "send-keys", "-l", "なぜ放置してたらセッションが消えたの？")
+    tmux(outer, "send-keys", "Enter")
+    assert wait_for(lambda: "TMOUT" in screen()), screen()
+
+    tmux(outer, "send-keys", "-l", "それってどういうこと？")
+    tmux(outer, "send-keys", "Enter")
+    assert wait_for(lambda: "なぜ？" in screen()), screen()
+
+    tmux(outer, "send-keys", "C-d")
+    assert wait_for(lambda: "tmux?" not in screen()), screen()
+    assert tmux(inner, "ls").startswith("main:")  # closing the popup touched nothing else
+
+
+def test_setup_prints_and_applies_with_a_backup(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    conf = home / ".tmux.conf"
+    conf.write_text("set -g mouse on\n")
+    env = dict(os.environ, HOME=str(home))
+    env.pop("XDG_CONFIG_HOME", None)
+    p = sensei("setup", env=env)
+    assert p.returncode == 0 and b"run-shell" in p.stdout and b"tmux-sensei.tmux" in p.stdout
+    assert conf.read_text() == "set -g mouse on\n"  # printing changes nothing
+    p = sensei("setup", "--apply", env=env)  # no terminal to ask and no --yes: refused
+    assert p.returncode == 1 and conf.read_text() == "set -g mouse on\n"
+    p = sensei("setup", "--apply", "--yes", env=env)
+    assert p.returncode == 0, p.stderr
+    text = conf.read_text()
+    assert text.startswith("set -g mouse on\n") and "run-shell" in text
+    backups = list(home.glob(".tmux.conf.bak-*"))
+    assert len(backups) == 1 and backups[0].read_text() == "set -g mouse on\n"
+    p = sensei("setup", "--apply", "--yes", env=env)
+    assert b"already" in p.stdout and conf.read_text() == text

@@ -1,0 +1,146 @@
+"""What the conversation knows, and how a follow-up leans on the last topic.
+
+Pure functions over plain data, so that the REPL, the piped mode and the tests share them.
+A follow-up is recognised by its words, never guessed from nothing:
+
+- "example?", "例は？"                  -> the last topic's commands (its code blocks)
+- "more", "もっと詳しく", "details"      -> the rest of the last topic's page
+- "what does that mean?", "それってどういうこと？" -> the explanation (the page's first section)
+- "how do I stop that from happening?", "じゃあ再起動したら？" -> searched together with the
+  last topic, unless the question stands on its own (a change of topic)
+"""
+
+from __future__ import annotations
+
+from tmux_sensei.tokens import fold
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+_EXAMPLE = ("example", "examples", "e.g.", "sample", "例", "サンプル", "具体的")
+_MORE = (
+    "more",
+    "details",
+    "detail",
+    "tell me more",
+    "go on",
+    "詳しく",
+    "くわしく",
+    "もっと",
+    "続き",
+)
+_MEANING = (
+    "what does that mean",
+    "what do you mean",
+    "meaning",
+    "explain",
+    "どういうこと",
+    "どういう意味",
+    "意味",
+    "なんで？",
+    "なぜ？",
+)
+_REFERS_BACK = (
+    "that",
+    "this",
+    "it",
+    "those",
+    "then",
+    "instead",
+    "それ",
+    "その",
+    "これ",
+    "この",
+    "あれ",
+    "じゃあ",
+    "じゃ",
+    "では",
+    "なら",
+)
+SHORT = 40  # characters: a follow-up is short; a long question stands on its own
+
+
+class Conversation:
+    __slots__ = ("lang", "last_blocks", "last_topic", "unseen")
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.last_topic: str | None = None
+        self.last_blocks: list[Any] = []
+        self.unseen: list[Any] = []  # what "more" shows next
+
+    def remember(self, topic: str | None, blocks: list[Any], unseen: list[Any]) -> None:
+        self.last_topic = topic
+        self.last_blocks = blocks
+        self.unseen = unseen
+
+    def clear(self) -> None:
+        self.remember(None, [], [])
+
+
+def _words(text: str) -> list[str]:
+    return "".join(c if c.isalnum() or ord(c) > 0x3000 else " " for c in fold(text)).split()
+
+
+def _has(text: str, needles: tuple[str, ...]) -> bool:
+    folded = fold(text)
+    words = set(_words(text))
+    return any((n in words) if n.isascii() and " " not in n else (n in folded) for n in needles)
+
+
+def follow_up_kind(text: str, conv: Conversation) -> str | None:
+    """'example', 'more', 'meaning', 'context' or None (a question of its own)."""
+    if conv.last_topic is None or len(text) > SHORT:
+        return None
+    if _has(text, _EXAMPLE):
+        return "example"
+    if _has(text, _MORE):
+        return "more"
+    if _has(text, _MEANING):
+        return "meaning"
+    if _has(text, _REFERS_BACK):
+        return "context"
+    return None
+
+
+def example_blocks(blocks: list[Any]) -> list[Any]:
+    """The page's commands: its code blocks, else its steps that name a command."""
+    code = [b for b in blocks if b[0] == "code"]
+    if code:
+        return code
+    return [b for b in blocks if b[0] in ("ol", "ul") and any("`" in item for item in b[1])]
+
+
+def meaning_blocks(blocks: list[Any]) -> list[Any]:
+    """The page's first section (its "Why"), heading included."""
+    out: list[Any] = []
+    for block in blocks:
+        if block[0] == "h":
+            if out:
+                break
+            out.append(block)
+        elif out:
+            out.append(block)
+    return out
+
+
+def sections(blocks: list[Any]) -> list[list[Any]]:
+    """[short answer blocks, section 1 (heading + blocks), section 2, ...]"""
+    out: list[list[Any]] = [[]]
+    for block in blocks:
+        if block[0] == "h":
+            out.append([])
+        out[-1].append(block)
+    return out
+
+
+def compact(blocks: list[Any]) -> tuple[list[Any], list[Any]]:
+    """What fits a popup first, and the rest for "more": the short answer and the steps
+    (a page's second section: the first explains why, which "what does that mean?" shows)."""
+    parts = sections(blocks)
+    if len(parts) <= 2:
+        return blocks, []
+    shown = parts[0] + parts[2]
+    rest = parts[1] + [b for part in parts[3:] for b in part]
+    return shown, rest

@@ -1,0 +1,388 @@
+"""The conversation: `tmux-sensei` with no arguments (a prompt_toolkit REPL, or plain lines
+when stdin is not a terminal). One answer path with `ask`: only the way questions come in and
+answers go out differs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+
+from tmux_sensei.conversation import (
+    Conversation,
+    compact,
+    example_blocks,
+    follow_up_kind,
+    meaning_blocks,
+)
+from tmux_sensei.lang import SUPPORTED, answer_language, ui_language
+from tmux_sensei.textutil import fix_surrogates, sanitize
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from tmux_sensei.cli import Env
+    from tmux_sensei.index import Index
+    from tmux_sensei.keys import KeyMap
+
+COMMANDS = ("/help", "/lang", "/topics", "/doctor", "/learn", "/clear", "/quit")
+MAX_LINE = 2000
+
+
+class Indexes:
+    """Indexes by language, loaded in the background so the prompt never waits for them."""
+
+    def __init__(self, environ: dict[str, str], first: str) -> None:
+        self.environ = environ
+        self._loaded: dict[str, Index] = {}
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self.get, args=(first,), daemon=True)
+        self._thread.start()
+
+    def get(self, lang: str) -> Index:
+        with self._lock:
+            if lang not in self._loaded:
+                from tmux_sensei.loader import open_index
+
+                self._loaded[lang] = open_index(lang, self.environ)
+            return self._loaded[lang]
+
+
+class ReplState:
+    def __init__(self, env: Env) -> None:
+        self.env = env
+        self.environ = dict(env.environ)
+        self.lang = ui_language(self.environ)
+        self.conv = Conversation(self.lang)
+        self.indexes = Indexes(self.environ, self.lang)
+        self.keymap: KeyMap | None = None
+        self.keymap_read = False
+        self.diagnose = True
+
+    @property
+    def strings(self) -> dict[str, str]:
+        return self.indexes.get(self.lang).strings
+
+    def t(self, key: str, **values: str) -> str:
+        text = self.strings.get(key, key)
+        try:
+            return text.format(**values)
+        except (KeyError, IndexError, ValueError):
+            return text
+
+    def user_keys(self) -> KeyMap | None:
+        if not self.keymap_read:
+            from tmux_sensei.keys import read_keymap
+
+            self.keymap = read_keymap(self.environ)
+            self.keymap_read = True
+        return self.keymap
+
+
+# ---------------------------------------------------------------- one turn
+
+
+def handle(text: str, state: ReplState, columns: int, color: bool) -> tuple[str, bool]:
+    """The reply to one line, and whether the conversation goes on."""
+    text = " ".join(sanitize(fix_surrogates(text)).split())[:MAX_LINE]
+    if not text:
+        return "", True
+    if text.startswith("/"):
+        return command(text, state, columns, color)
+    return reply(text, state, columns, color), True
+
+
+def reply(text: str, state: ReplState, columns: int, color: bool) -> str:
+    from tmux_sensei.ask import answer_question
+    from tmux_sensei.keys import rewrite_blocks
+
+    kind = follow_up_kind(text, state.conv)
+    if kind in ("example", "more", "meaning") and state.conv.last_topic:
+        blocks = state.conv.last_blocks
+        if kind == "example":
+            chosen = example_blocks(blocks) or blocks
+        elif kind == "more":
+            chosen = state.conv.unseen or blocks
+            state.conv.unseen = []
+        else:
+            chosen = meaning_blocks(blocks) or blocks
+        index = state.indexes.get(state.conv.lang)  # the language the topic was answered in
+        title = index.topic(state.conv.last_topic)["title"]
+        return show_blocks(
+            [("h", 1, title), *rewrite_blocks(chosen, state.user_keys())], state, columns, color
+        )
+
+    lang = answer_language(text, state.environ, None)
+    index = state.indexes.get(lang)
+    query = text
+    if kind == "context" and state.conv.last_topic:
+        alone = index.search(text, limit=1)
+        from tmux_sensei.ask import CONFIDENCE_THRESHOLD
+
+        if not alone or alone[0].confidence < CONFIDENCE_THRESHOLD + 0.2:
+            last = state.indexes.get(state.conv.lang).topic(state.conv.last_topic)
+            query = f"{text} {last['title']}"
+
+    def probes(names: list[str], answer_lang: str) -> list[dict[str, str]]:
+        from tmux_sensei.probes import run_for_topics
+
+        return run_for_topics(names, answer_lang, index.strings, state.environ)
+
+    answer = answer_question(query, index, diagnose=state.diagnose, run_probes=probes)
+    if answer["findings"]:
+        # a popup has room for what needs attention; /doctor shows everything
+        notable = [f for f in answer["findings"] if f["status"] in ("warn", "problem")]
+        clear = {"probe": "all", "status": "ok", "summary": index.strings.get("repl.all_clear", "")}
+        answer["findings"] = notable or [dict(clear, detail="", fix="")]
+    if answer["confident"]:
+        for part in answer["parts"]:
+            part["blocks"] = rewrite_blocks(part["blocks"], state.user_keys())
+        first = answer["parts"][0]
+        full = first["blocks"]
+        shown, rest = compact(full) if len(answer["parts"]) == 1 else (full, [])
+        if rest:
+            first["blocks"] = shown
+            answer["suggestions"] = [
+                index.strings.get("repl.more_hint", ""),
+                *answer["suggestions"][:2],
+            ]
+        state.conv.remember(first["topic"], full, rest)
+        state.conv.lang = lang
+    from tmux_sensei.render import answer_markdown, answer_terminal
+
+    if columns <= 0:
+        return answer_markdown(answer, index.strings)
+    return answer_terminal(answer, index.strings, columns, color)
+
+
+def show_blocks(blocks: list[Any], state: ReplState, columns: int, color: bool) -> str:
+    from tmux_sensei.render import blocks_markdown, render_blocks
+
+    if columns <= 0:
+        return blocks_markdown(blocks) + "\n"
+    width = max(20, min(columns, 100)) - 1
+    return "\n".join(render_blocks(blocks, width, color)) + "\n"
+
+
+def command(text: str, state: ReplState, columns: int, color: bool) -> tuple[str, bool]:
+    name, _, arg = text.partition(" ")
+    arg = arg.strip()
+    name = name.lower()
+    if name in ("/quit", "/exit", "/q"):
+        return state.t("repl.bye"), False
+    if name == "/help":
+        return state.t("repl.help"), True
+    if name == "/lang":
+        if arg and arg not in SUPPORTED:
+            return state.t(
+                "errors.unknown_lang", value=sanitize(arg, keep_newlines=False)[:20]
+            ), True
+        state.lang = arg or ("ja" if state.lang == "en" else "en")
+        return state.t("repl.lang_switched"), True
+    if name == "/topics":
+        return topics(arg, state), True
+    if name == "/doctor":
+        from tmux_sensei.doctor import doctor_text, run_doctor
+
+        findings = run_doctor(state.strings, state.lang, state.environ)
+        return doctor_text(
+            findings, state.strings, verbose=False, color=color, columns=max(columns, 40)
+        ), True
+    if name == "/learn":
+        return state.t("repl.learn_soon"), True
+    if name == "/clear":
+        state.conv.clear()
+        return "\x1b[H\x1b[2J" if columns > 0 else "", True
+    return state.t("repl.unknown_command", value=sanitize(name, keep_newlines=False)[:30]), True
+
+
+def topics(tag: str, state: ReplState) -> str:
+    index = state.indexes.get(state.lang)
+    by_tag: dict[str, list[str]] = {}
+    for tid in index.ids:
+        for t in index.topic(tid)["tags"]:
+            by_tag.setdefault(t, []).append(index.topic(tid)["title"])
+    if tag in by_tag:
+        return "\n".join([state.t("repl.topics_in", tag=tag), *(f"  • {t}" for t in by_tag[tag])])
+    lines = [state.t("repl.topics_header")]
+    lines += [f"  {t:<16} {len(v)}" for t, v in sorted(by_tag.items())]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- the two loops
+
+
+def run_piped(env: Env) -> int:
+    """Without a terminal: answer each line of stdin in plain text, stop at EOF."""
+    state = ReplState(env)
+    state.diagnose = False  # scripts piping questions want answers, not this machine's state
+    stdin = sys.stdin.buffer if env.stdin is None else env.stdin
+    for raw in iter(stdin.readline, b""):
+        if b"\0" in raw:
+            env.stderr.write(state.t("repl.skipped_binary") + "\n")
+            continue
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            env.stderr.write(state.t("repl.skipped_binary") + "\n")
+            continue
+        out, go_on = handle(line, state, 0, False)
+        if out:
+            env.stdout.write(out.rstrip("\n") + "\n\n")
+            env.stdout.flush()
+        if not go_on:
+            break
+    return 0
+
+
+def run_repl(env: Env) -> int:
+    """The prompt_toolkit conversation."""
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.formatted_text import ANSI
+    from prompt_toolkit.key_binding import KeyBindings
+
+    from tmux_sensei.paths import state_dirs
+
+    state = ReplState(env)
+    history = None
+    data_dir = state_dirs(state.environ).data
+    try:
+        os.makedirs(data_dir, exist_ok=True)
+        from prompt_toolkit.history import FileHistory
+
+        history = FileHistory(os.path.join(data_dir, "history"))
+    except OSError:
+        history = None  # a read-only home still gets a conversation, without history
+
+    bindings = KeyBindings()
+
+    @bindings.add("f2")
+    def _switch_language(event: Any) -> None:
+        """F2 switches the answer language; the toolbar shows it at once."""
+        state.lang = "ja" if state.lang == "en" else "en"
+
+    session: PromptSession[str] = PromptSession(
+        history=history,
+        completer=make_completer(state),
+        complete_while_typing=False,
+        bottom_toolbar=make_toolbar(state),
+        key_bindings=bindings,
+    )
+    columns, _rows = terminal_size(env)
+    color = not state.environ.get("NO_COLOR") and state.environ.get("TERM") != "dumb"
+    env.stdout.write(greeting(state, columns, color) + "\n")
+    env.stdout.flush()
+    while True:
+        try:
+            text = session.prompt(ANSI(f"\x1b[1;36m{state.t('repl.prompt')}\x1b[0m "))
+        except KeyboardInterrupt:
+            continue  # Ctrl-C drops the line but keeps the conversation
+        except EOFError:
+            env.stdout.write(state.t("repl.bye") + "\n")
+            return 0
+        try:
+            columns, rows = terminal_size(env)
+            color = not state.environ.get("NO_COLOR") and state.environ.get("TERM") != "dumb"
+            out, go_on = handle(text, state, columns, color)
+        except Exception as exc:  # one broken answer must not end the conversation
+            if state.environ.get("TMUX_SENSEI_DEBUG"):
+                raise
+            out, go_on = state.t("errors.internal", detail=type(exc).__name__), True
+        if out:
+            page(out, rows, env, state)
+        if not go_on:
+            return 0
+
+
+def greeting(state: ReplState, columns: int, color: bool) -> str:
+    blocks: list[Any] = [("p", line) for line in state.t("repl.greeting").split("\n") if line]
+    keymap = state.user_keys()
+    if keymap is not None and keymap.differs:
+        blocks.append(("p", state.t("repl.your_prefix", prefix=keymap.prefix)))
+    from tmux_sensei.render import render_blocks
+
+    width = max(20, min(columns, 100)) - 1
+    return "\n".join(line for line in render_blocks(blocks, width, color) if line)
+
+
+def make_toolbar(state: ReplState) -> Callable[[], str]:
+    return lambda: state.t("repl.toolbar", lang=state.lang)
+
+
+def make_completer(state: ReplState) -> Any:
+    from prompt_toolkit.completion import Completer, Completion
+
+    class SenseiCompleter(Completer):
+        """Slash commands, /lang values, /topics tags, and topic titles."""
+
+        def get_completions(self, document: Any, complete_event: Any) -> Any:
+            text = document.text_before_cursor
+            if text.startswith("/"):
+                name, _, arg = text.partition(" ")
+                if not _:
+                    for c in COMMANDS:
+                        if c.startswith(name):
+                            yield Completion(c, start_position=-len(text))
+                    return
+                options: list[str] = []
+                if name == "/lang":
+                    options = list(SUPPORTED)
+                elif name == "/topics":
+                    index = state.indexes.get(state.lang)
+                    options = sorted({t for tid in index.ids for t in index.topic(tid)["tags"]})
+                for option in options:
+                    if option.startswith(arg):
+                        yield Completion(option, start_position=-len(arg))
+                return
+            words = text.lower().split()
+            if not words:
+                return
+            index = state.indexes.get(state.lang)
+            for tid in index.ids:
+                title = index.topic(tid)["title"]
+                if all(w in title.lower() for w in words):
+                    yield Completion(title, start_position=-len(text))
+
+    return SenseiCompleter()
+
+
+def terminal_size(env: Env) -> tuple[int, int]:
+    try:
+        size = os.get_terminal_size(env.stdout.fileno())
+        return size.columns, size.lines
+    except (OSError, AttributeError, ValueError):
+        return 80, 24
+
+
+def page(text: str, rows: int, env: Env, state: ReplState) -> None:
+    """Print; an answer taller than the screen goes through `less` (a popup has no scrollback)."""
+    lines = text.count("\n") + 1
+    pager = state.environ.get("TMUX_SENSEI_PAGER", "less")
+    if lines < rows - 2 or pager in ("", "off", "none"):
+        env.stdout.write(text if text.endswith("\n") else text + "\n")
+        env.stdout.flush()
+        return
+    import subprocess
+
+    from tmux_sensei.command import which
+
+    binary = which(pager, path=state.environ.get("PATH"))
+    if binary is None:
+        env.stdout.write(text)
+        return
+    env.stdout.flush()
+    pager_env = dict(state.environ, LESSCHARSET="utf-8")
+    try:
+        # -R colours, -F quits when it fits, -X leaves the text on screen, -K Ctrl-C quits
+        prompt = "-Ps" + state.t("repl.pager_prompt").replace("?", "\\?").replace(":", "\\:")
+        subprocess.run(
+            [binary, "-R", "-F", "-X", "-K", prompt],
+            input=text.encode("utf-8"),
+            env=pager_env,
+            timeout=3600,
+        )
+    except (OSError, subprocess.SubprocessError):
+        env.stdout.write(text)
