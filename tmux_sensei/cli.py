@@ -155,6 +155,10 @@ def main(argv: list[str] | None = None, env: Env | None = None) -> int:
             return run_check(env, ui)
         if command == "doctor":
             return cmd_doctor(rest, env, ui)
+        if command == "learn":
+            from tmux_sensei.learn import cmd_learn
+
+            return cmd_learn(rest, env, ui)
         if command == "setup":
             from tmux_sensei.setup import cmd_setup
 

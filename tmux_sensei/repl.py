@@ -192,11 +192,60 @@ def command(text: str, state: ReplState, columns: int, color: bool) -> tuple[str
             findings, state.strings, verbose=False, color=color, columns=max(columns, 40)
         ), True
     if name == "/learn":
-        return state.t("repl.learn_soon"), True
+        return learn(arg, state, columns, color), True
     if name == "/clear":
         state.conv.clear()
         return "\x1b[H\x1b[2J" if columns > 0 else "", True
     return state.t("repl.unknown_command", value=sanitize(name, keep_newlines=False)[:30]), True
+
+
+def learn(arg: str, state: ReplState, columns: int, color: bool) -> str:
+    """Inside tmux (the popup is modal), lessons open in a window of their own, after asking;
+    outside, they run right here while the student practises in another terminal."""
+    import sys
+
+    from tmux_sensei.learn import Practice, Teacher, load_lessons, load_progress, pick
+
+    lang = state.conv.lang if state.conv.last_topic else state.lang
+    strings = state.indexes.get(lang).strings
+    if state.environ.get("TMUX"):
+        sys.stdout.write(strings.get("learn.open_window", ""))
+        sys.stdout.flush()
+        answer = sys.stdin.readline()
+        if answer.strip().lower() not in ("", "y", "yes", "はい"):
+            return strings.get("learn.not_started", "")
+        from tmux_sensei import tmuxcmd
+
+        me = f"{sys.executable} -m tmux_sensei learn --lang {lang} {arg}".strip()
+        tmuxcmd.run(["new-window", "-d", "-n", "sensei-learn", me], environ=state.environ)
+        return strings.get("learn.opened", "")
+
+    class _Env:
+        stdout = sys.stdout
+        stderr = sys.stderr
+        environ = state.environ
+        stdin = None
+        stdout_isatty = columns > 0
+
+    lessons = load_lessons(lang, state.environ)
+    lesson = pick(lessons, load_progress(state.environ), arg, _Env, strings)
+    if lesson is None:
+        return ""
+
+    def show(blocks: list[Any]) -> str:
+        return show_blocks(blocks, state, columns, color) + "\n"
+
+    def write(text: str) -> None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+    def read(prompt: str) -> str | None:
+        write(prompt)
+        line = sys.stdin.readline()
+        return line if line else None
+
+    Teacher(lesson, Practice(state.environ), strings, state.environ, write, read, show).run()
+    return ""
 
 
 def topics(tag: str, state: ReplState) -> str:
