@@ -7,7 +7,8 @@ import secrets
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,33 @@ def sensei(
         stdin=None if input is not None else subprocess.DEVNULL,
         cwd=REPO,
     )
+
+
+def tmux(sock: str, *args: str, env: dict[str, str] | None = None) -> str:
+    """One tmux command on a private server; its stdout."""
+    p = subprocess.run(
+        ["tmux", "-L", sock, *args], capture_output=True, text=True, timeout=10, env=env
+    )
+    return p.stdout
+
+
+def wait_for(check: Callable[[], bool], seconds: float = 15.0) -> bool:
+    """Poll until a screen or server shows what a person would wait for."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if check():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def end_servers(*names: str) -> None:
+    """End the private servers a test started, and remove the socket files tmux leaves."""
+    for name in names:
+        path = tmux(name, "display", "-p", "#{socket_path}").strip()
+        tmux(name, "kill-server")
+        if path.endswith(name):
+            Path(path).unlink(missing_ok=True)
 
 
 @pytest.fixture

@@ -8,14 +8,13 @@ import os
 import secrets
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO, requires_tmux, sensei
+from conftest import REPO, end_servers, requires_tmux, sensei, tmux, wait_for
 
-from tmux_sensei.learn import Practice, Teacher, load_lessons, load_progress
+from tmux_sensei.learn import Lesson, Practice, Teacher, load_lessons, load_progress
 
 LESSON_IDS = sorted(p.stem for p in (REPO / "lessons").glob("*.toml"))
 
@@ -61,72 +60,41 @@ def practice(tmp_path: Path) -> Iterator[Practice]:
     p.end()
 
 
-@requires_tmux
-def test_a_wrong_try_gets_a_hint_and_progress_resumes(practice: Practice) -> None:
-    lesson = next(le for le in load_lessons("en") if le.id == "panes")
+def take_lesson(lesson: Lesson, practice: Practice, *answers: str) -> str:
+    """Run a lesson with scripted answers at its prompts; what the student would read."""
     out: list[str] = []
-    answers = iter(["y", "", "q"])  # start the server; check too early; quit
+    replies = iter(answers)
     teacher = Teacher(
         lesson,
         practice,
         strings(),
         dict(os.environ),
         out.append,
-        lambda prompt: next(answers, None),
+        lambda prompt: next(replies, None),
         lambda blocks: repr(blocks),
     )
-    assert teacher.run() is False
-    text = "".join(out)
+    teacher.run()
+    return "".join(out)
+
+
+@requires_tmux
+def test_a_wrong_try_gets_a_hint_and_progress_resumes(practice: Practice) -> None:
+    lesson = next(le for le in load_lessons("en") if le.id == "panes")
+    text = take_lesson(lesson, practice, "y", "", "q")  # start the server; check too early; quit
     assert "Not yet" in text and repr(lesson.steps[0].hint) in text
     assert load_progress(os.environ).get("panes", []) == []
     practice.tmux(["split-window", "-h", "-t", "practice"])  # the student splits, then comes back
-    answers = iter(["", "q"])
-    out.clear()
-    Teacher(
-        lesson,
-        practice,
-        strings(),
-        dict(os.environ),
-        out.append,
-        lambda prompt: next(answers, None),
-        lambda blocks: repr(blocks),
-    ).run()
-    assert "Done" in "".join(out)
+    assert "Done" in take_lesson(lesson, practice, "", "q")
     assert load_progress(os.environ)["panes"] == [0]
-    answers = iter(["q"])
-    out.clear()
-    Teacher(
-        lesson,
-        practice,
-        strings(),
-        dict(os.environ),
-        out.append,
-        lambda prompt: next(answers, None),
-        lambda blocks: repr(blocks),
-    ).run()
-    assert lesson.steps[1].title in "".join(out)  # resumed at step 2
-    assert lesson.steps[0].title not in "".join(out)
+    text = take_lesson(lesson, practice, "q")
+    assert lesson.steps[1].title in text  # resumed at step 2
+    assert lesson.steps[0].title not in text
 
 
 def strings() -> dict[str, str]:
     from tmux_sensei.loader import load_strings
 
     return load_strings(str(REPO / "locales"), "en")
-
-
-def tmux(sock: str, *args: str) -> str:
-    return subprocess.run(
-        ["tmux", "-L", sock, *args], capture_output=True, text=True, timeout=10
-    ).stdout
-
-
-def wait_for(check: Callable[[], bool], seconds: float = 15.0) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if check():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @requires_tmux
@@ -193,8 +161,4 @@ def test_a_whole_lesson_in_japanese_in_a_real_client(tmp_path: Path) -> None:
         assert wait_for(lambda: "レッスン完了" in screen()), screen()
         assert load_progress(os.environ)["panes"] == [0, 1, 2]
     finally:
-        for sock in (outer, practice):
-            path = tmux(sock, "display", "-p", "#{socket_path}").strip()
-            tmux(sock, "kill-server")
-            if path.endswith(sock):
-                Path(path).unlink(missing_ok=True)
+        end_servers(outer, practice)

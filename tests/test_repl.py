@@ -7,12 +7,11 @@ import os
 import secrets
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO, requires_tmux, sensei
+from conftest import REPO, end_servers, requires_tmux, sensei, tmux, wait_for
 
 from tmux_sensei.conversation import Conversation, compact, follow_up_kind
 
@@ -79,32 +78,12 @@ def test_piped_follow_up_uses_the_last_topic() -> None:
 # ---------------------------------------------------------------- real terminals
 
 
-def tmux(sock: str, *args: str, env: dict[str, str] | None = None) -> str:
-    p = subprocess.run(
-        ["tmux", "-L", sock, *args], capture_output=True, text=True, timeout=10, env=env
-    )
-    return p.stdout
-
-
-def wait_for(check: Callable[[], bool], seconds: float = 15.0) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if check():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 @pytest.fixture
 def sockets(tmp_path: Path) -> Iterator[list[str]]:
     """Names for private servers; each is ended, and its socket removed, afterwards."""
     names: list[str] = []
     yield names
-    for name in names:
-        path = tmux(name, "display", "-p", "#{socket_path}").strip()
-        tmux(name, "kill-server")
-        if path.endswith(name):
-            Path(path).unlink(missing_ok=True)
+    end_servers(*names)
 
 
 def sensei_env(tmp_path: Path, **extra: str) -> dict[str, str]:

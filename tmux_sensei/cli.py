@@ -89,6 +89,19 @@ class AskOptions:
         self.words: list[str] = []
 
 
+def lang_option(arg: str, args: list[str], i: int) -> tuple[str, int]:
+    """`--lang X` or `--lang=X` at args[i-1]: the language and the index after the option."""
+    if "=" in arg:
+        value = arg.split("=", 1)[1]
+    elif i < len(args):
+        value, i = args[i], i + 1
+    else:
+        raise UsageError("errors.missing_value", option="--lang")
+    if value not in ("en", "ja"):
+        raise UsageError("errors.unknown_lang", value=_safe(value))
+    return value, i
+
+
 def parse_ask(args: list[str]) -> AskOptions:
     opts = AskOptions()
     i = 0
@@ -105,16 +118,7 @@ def parse_ask(args: list[str]) -> AskOptions:
         elif arg == "--no-diagnose":
             opts.diagnose = False
         elif arg == "--lang" or arg.startswith("--lang="):
-            if arg == "--lang":
-                if i >= len(args):
-                    raise UsageError("errors.missing_value", option="--lang")
-                value = args[i]
-                i += 1
-            else:
-                value = arg.split("=", 1)[1]
-            if value not in ("en", "ja"):
-                raise UsageError("errors.unknown_lang", value=_safe(value))
-            opts.lang = value
+            opts.lang, i = lang_option(arg, args, i)
         elif arg.startswith("-") and len(arg) > 1 and not any(c.isspace() for c in arg):
             raise UsageError("errors.unknown_option", value=_safe(arg), command="ask")
         else:
@@ -266,11 +270,7 @@ def cmd_doctor(args: list[str], env: Env, ui: str) -> int:
         elif arg == "--json":
             as_json = True
         elif arg == "--lang" or arg.startswith("--lang="):
-            value = arg.split("=", 1)[1] if "=" in arg else (args[i] if i < len(args) else "")
-            i += 0 if "=" in arg else 1
-            if value not in ("en", "ja"):
-                raise UsageError("errors.unknown_lang", value=_safe(value))
-            lang = value
+            lang, i = lang_option(arg, args, i)
         else:
             raise UsageError("errors.unknown_option", value=_safe(arg), command="doctor")
     from tmux_sensei.doctor import counts, doctor_json, doctor_text, run_doctor

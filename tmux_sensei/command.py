@@ -105,7 +105,7 @@ def _run_spawn(cmd: list[str], binary: str, timeout: float, env: dict[str, str])
             code = _wait(pid, deadline)
             timed_out = code is None
         if timed_out:
-            _kill(pid)
+            end_process(pid)  # it ran out of time: it and everything it started
     finally:
         os.close(out_r)
         os.close(err_r)
@@ -127,11 +127,11 @@ def _wait(pid: int, deadline: float) -> int | None:
         time.sleep(0.001)
 
 
-def _kill(pid: int) -> None:
-    """End a program that ran out of time, and everything it started (its own session)."""
-    for target in (-pid, pid):
+def end_process(pid: int, signal: int = _SIGKILL, *, group: bool = True) -> None:
+    """Signal a child we started (and its process group, when it leads one), then reap it."""
+    for target in (-pid, pid) if group else (pid,):
         try:
-            os.kill(target, _SIGKILL)
+            os.kill(target, signal)
         except OSError:
             pass
     try:

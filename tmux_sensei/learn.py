@@ -178,14 +178,9 @@ class Practice:
 
 
 def _stop_client(pid: int, fd: int) -> None:
-    try:
-        os.kill(pid, 15)
-    except OSError:
-        pass
-    try:
-        os.waitpid(pid, 0)
-    except OSError:
-        pass
+    from tmux_sensei.command import end_process
+
+    end_process(pid, 15, group=False)  # SIGTERM: the client says [terminated]; the session stays
     try:
         os.close(fd)
     except OSError:
@@ -442,7 +437,14 @@ class Teacher:
 
 
 def cmd_learn(args: list[str], env: Any, ui: str) -> int:
-    from tmux_sensei.cli import ExitStatus, UsageError, show_help, strings_for, terminal_columns
+    from tmux_sensei.cli import (
+        ExitStatus,
+        UsageError,
+        lang_option,
+        show_help,
+        strings_for,
+        terminal_columns,
+    )
 
     lang, list_only, verify_all, wanted = ui, False, False, ""
     i = 0
@@ -456,11 +458,7 @@ def cmd_learn(args: list[str], env: Any, ui: str) -> int:
         elif arg == "--verify":
             verify_all = True
         elif arg == "--lang" or arg.startswith("--lang="):
-            value = arg.split("=", 1)[1] if "=" in arg else (args[i] if i < len(args) else "")
-            i += 0 if "=" in arg else 1
-            if value not in ("en", "ja"):
-                raise UsageError("errors.unknown_lang", value=value[:20])
-            lang = value
+            lang, i = lang_option(arg, args, i)
         elif arg.startswith("-"):
             raise UsageError("errors.unknown_option", value=arg[:40], command="learn")
         else:
