@@ -111,7 +111,11 @@ def test_a_whole_lesson_in_japanese_in_a_real_client(tmp_path: Path) -> None:
     for key in ("TMUX", "TMUX_PANE", "LC_ALL", "LANGUAGE"):
         env.pop(key, None)
     conf = tmp_path / "outer.conf"
-    conf.write_text("set -g default-shell /bin/sh\nset -g status off\nset -g prefix C-q\n")
+    # remain-on-exit: the last words of the lesson stay readable after it ends
+    conf.write_text(
+        "set -g default-shell /bin/sh\nset -g status off\nset -g prefix C-q\n"
+        "set -g remain-on-exit on\n"
+    )
     learn = f"{sys.executable} -m tmux_sensei learn --lang ja panes"
     try:
         subprocess.run(
@@ -137,11 +141,13 @@ def test_a_whole_lesson_in_japanese_in_a_real_client(tmp_path: Path) -> None:
         )
         screen = lambda: tmux(outer, "capture-pane", "-p", "-S", "-", "-t", "%0")  # noqa: E731
         assert wait_for(lambda: "[Y/n]" in screen()), screen()
+        tmux(outer, "send-keys", "-t", "%0", "y", "Enter")  # yes, start the practice server
+        # inside tmux it offers the student's terminal: a pane beside, attached to the practice
+        # server (a real client)
+        assert wait_for(lambda: screen().count("[Y/n]") == 2), screen()
         tmux(outer, "send-keys", "-t", "%0", "y", "Enter")
+        assert wait_for(lambda: tmux(practice, "list-clients") != ""), screen()
         assert wait_for(lambda: "確認" in screen()), screen()
-        # the student's terminal: a real client attached to the practice server
-        tmux(outer, "split-window", "-h", "-t", "%0", f"tmux -L {practice} attach -t practice")
-        assert wait_for(lambda: tmux(practice, "list-clients") != "")
         tmux(outer, "send-keys", "-t", "%0", "Enter")  # checks before doing anything
         assert wait_for(lambda: "まだみたい" in screen()), screen()
         tmux(outer, "send-keys", "-t", "%1", "C-b", "%")  # split, in the practice client

@@ -112,7 +112,10 @@ def load_lessons(lang: str, environ: Mapping[str, str] | None = None) -> list[Le
 class Practice:
     """The private practice server: the only tmux server lessons start, change or end."""
 
-    def __init__(self, environ: Mapping[str, str], socket: str | None = None) -> None:
+    def __init__(
+        self, environ: Mapping[str, str], socket: str | None = None, shell: str | None = None
+    ) -> None:
+        self.shell = shell  # verify pins /bin/sh: a user's shell start-up files may be slow
         self.environ = {k: v for k, v in environ.items() if k not in ("TMUX", "TMUX_PANE")}
         self.socket = socket or environ.get("TMUX_SENSEI_PRACTICE_SOCKET") or PRACTICE_SOCKET
         self.conf = os.path.join(state_dirs(environ).data, "practice.tmux.conf")
@@ -136,7 +139,12 @@ class Practice:
         # Start the server without the student's tmux.conf, so that lessons meet tmux's defaults;
         # a lesson with no setup still gets a server (with a "lobby" session) to type into.
         first, *rest = setup or [["new-session", "-d", "-s", "lobby"]]
-        self.tmux(["-f", os.devnull, *first])
+        server_conf = os.devnull
+        if self.shell:
+            server_conf = os.path.join(os.path.dirname(self.conf), "verify.tmux.conf")
+            with open(server_conf, "w", encoding="utf-8") as f:
+                f.write(f"set -g default-shell {self.shell}\n")
+        self.tmux(["-f", server_conf, *first])
         for action in rest:
             self.tmux(action)
 
@@ -550,7 +558,7 @@ def run_verify(lessons: list[Lesson], env: Any, strings: Mapping[str, str]) -> i
 
     socket = f"sensei-verify-{os.getpid()}"  # never the student's practice server
     env.stdout.write(strings.get("learn.verify_header", "") + "\n")
-    rows = verify(lessons, Practice(env.environ, socket=socket))
+    rows = verify(lessons, Practice(env.environ, socket=socket, shell="/bin/sh"))
     width = max(len(r[0]) for r in rows) + 2
     env.stdout.write(f"  {'lesson':<{width}} {'steps':>5}  result\n")
     for lesson_id, steps, result in rows:
