@@ -86,12 +86,43 @@ def _part(index: Index, hit: Hit) -> dict[str, Any]:
     }
 
 
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(
+        int(p) for p in "".join(c for c in text if c.isdigit() or c == ".").split(".") if p
+    )
+
+
+def version_note(
+    index: Index, topic_id: str, installed: Callable[[], tuple[str, tuple[int, ...]] | None]
+) -> str:
+    """'Your tmux is 3.3a: previous, next need tmux 3.4 or later. <the older way>' — when a
+    page names something newer than the tmux installed here. tmux is asked only then."""
+    needs = index.topic(topic_id).get("needs") or {}
+    if not needs:
+        return ""
+    found = installed()
+    if found is None or not found[1]:
+        return ""  # no tmux, or a version without numbers (openbsd-7.4): nothing to compare
+    word, numbers = found
+    newer = {name: v for name, v in needs.items() if _version(v) > numbers}
+    if not newer:
+        return ""
+    version = min(newer.values(), key=_version)
+    names = ", ".join(f"`{n}`" for n in newer)
+    template = index.strings.get("answer.version_note", "")
+    return template.format(
+        installed=word, names=names, version=version, older=index.topic(topic_id).get("older", "")
+    ).strip()
+
+
 def answer_question(
     text: str,
     index: Index,
     *,
     diagnose: bool = False,
     run_probes: Callable[[list[str], str], list[dict[str, Any]]] | None = None,
+    installed_version: Callable[[], tuple[str, tuple[int, ...]] | None] | None = None,
+    fix_names: Callable[[str], list[tuple[str, str]]] | None = None,
 ) -> dict[str, Any]:
     answer: dict[str, Any] = {
         "lang": index.lang,
@@ -106,6 +137,11 @@ def answer_question(
     if not index.ids:
         answer["notes"].append(index.strings.get("answer.empty_kb", ""))
         return answer
+    for typed, meant in fix_names(text) if fix_names is not None else []:
+        note = index.strings.get("answer.did_you_mean", "").format(typed=typed, meant=meant)
+        answer["notes"].append(note)
+        answer["did_you_mean"] = [*answer.get("did_you_mean", []), {"typed": typed, "meant": meant}]
+        text = text.replace(typed, meant)
     hits = index.search(text, limit=5)
     chosen: list[Hit] = []
     parts, explicit = split_parts(text)
@@ -143,6 +179,11 @@ def answer_question(
                 related.append(rid)
     answer["related"] = related
     answer["suggestions"] = [index.topic(r)["title"] for r in related[:3]]
+    if diagnose and installed_version is not None:
+        for part in answer["parts"]:
+            note = version_note(index, part["topic"], installed_version)
+            if note:  # after the short answer, which must still come first
+                part["blocks"] = [*part["blocks"][:1], ("p", note), *part["blocks"][1:]]
     if diagnose and run_probes is not None:
         wanted: list[str] = []
         for h in chosen:

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import BinaryIO, NoReturn, TextIO
 
+    from tmux_sensei.index import Index
+
 MAX_QUESTION = 2000  # characters read of one question; a pasted log beyond that is noise
 
 
@@ -163,6 +165,10 @@ def main(argv: list[str] | None = None, env: Env | None = None) -> int:
             from tmux_sensei.learn import cmd_learn
 
             return cmd_learn(rest, env, ui)
+        if command == "report":
+            from tmux_sensei.report import cmd_report
+
+            return cmd_report(rest, env, ui)
         if command == "setup":
             from tmux_sensei.setup import cmd_setup
 
@@ -235,7 +241,14 @@ def cmd_ask(opts: AskOptions, env: Env, ui: str) -> int:
         def run_probes(names: list[str], lang: str) -> list[dict[str, str]]:
             return run_for_topics(names, lang, index.strings, env.environ)
 
-    answer = answer_question(text, index, diagnose=opts.diagnose, run_probes=run_probes)
+    answer = answer_question(
+        text,
+        index,
+        diagnose=opts.diagnose,
+        run_probes=run_probes,
+        installed_version=lambda: installed_tmux(env.environ),
+        fix_names=lambda q: name_fixes(q, index, env.environ),
+    )
     if opts.json:
         from tmux_sensei.render import answer_json
 
@@ -243,7 +256,26 @@ def cmd_ask(opts: AskOptions, env: Env, ui: str) -> int:
     else:
         env.stdout.write(format_answer(answer, index.strings, env))
     env.stdout.flush()
+    if not answer["confident"]:
+        from tmux_sensei.report import log_unanswered
+
+        log_unanswered(text, answer, env.environ)
     return ExitStatus.ANSWERED if answer["confident"] else ExitStatus.NO_CONFIDENT_ANSWER
+
+
+def installed_tmux(environ: Mapping[str, str]) -> tuple[str, tuple[int, ...]] | None:
+    """The version of the tmux on PATH ("3.3a", (3, 3)), or None without one."""
+    from tmux_sensei import tmuxcmd
+    from tmux_sensei.probes.version import parse_version
+
+    result = tmuxcmd.run(["-V"], environ=environ, timeout=0.5)
+    return parse_version(result.out) if result.ok else None
+
+
+def name_fixes(question: str, index: Index, environ: Mapping[str, str]) -> list[tuple[str, str]]:
+    from tmux_sensei.didyoumean import corrections
+
+    return corrections(question, index, environ)
 
 
 def cmd_chat(env: Env) -> int:

@@ -289,6 +289,7 @@ def build_data(
             "related": [str(t) for t in front.get("related", [])],
             "probes": [str(t) for t in front.get("probes", [])],
             "needs": {str(k): str(v) for k, v in dict(front.get("needs", {})).items()},
+            "older": str(front.get("older", "")),
             "blocks": page.blocks,
         }
     # tmux's own vocabulary: the synonym groups, "tmux", and every word of the pages' code

@@ -102,6 +102,7 @@ def answer_json(answer: Mapping[str, Any], strings: Mapping[str, str]) -> str:
             for p in answer["parts"]
         ],
         "closest": [dict(c) for c in answer["closest"]],
+        "did_you_mean": list(answer.get("did_you_mean", [])),
         "findings": [dict(f) for f in answer.get("findings", [])],
         "related": list(answer["related"]),
         "suggestions": list(answer["suggestions"]),

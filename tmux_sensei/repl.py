@@ -131,7 +131,20 @@ def reply(text: str, state: ReplState, columns: int, color: bool) -> str:
 
         return run_for_topics(names, answer_lang, index.strings, state.environ)
 
-    answer = answer_question(query, index, diagnose=state.diagnose, run_probes=probes)
+    from tmux_sensei.cli import installed_tmux, name_fixes
+
+    answer = answer_question(
+        query,
+        index,
+        diagnose=state.diagnose,
+        run_probes=probes,
+        installed_version=lambda: installed_tmux(state.environ),
+        fix_names=lambda q: name_fixes(q, index, state.environ),
+    )
+    if not answer["confident"]:
+        from tmux_sensei.report import log_unanswered
+
+        log_unanswered(text, answer, state.environ)
     if answer["findings"]:
         # a popup has room for what needs attention; /doctor shows everything
         notable = [f for f in answer["findings"] if f["status"] in ("warn", "problem")]
