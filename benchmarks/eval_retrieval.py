@@ -29,6 +29,7 @@ from tmux_sensei.cli import Env, main  # noqa: E402
 DEFAULT_SETS = [
     ROOT.parent / "shared" / "eval" / "dev.jsonl",
     ROOT / "tests" / "eval" / "questions.jsonl",
+    ROOT / "tests" / "eval" / "questions-breadth.jsonl",
 ]
 
 
