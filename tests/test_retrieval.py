@@ -14,6 +14,7 @@ from eval_retrieval import evaluate
 
 SHARED = REPO.parent / "shared" / "eval" / "dev.jsonl"
 OWN = REPO / "tests" / "eval" / "questions.jsonl"
+BREADTH = REPO / "tests" / "eval" / "questions-breadth.jsonl"
 TARGET = 0.90
 
 
@@ -27,6 +28,11 @@ def test_own_question_set_meets_the_target() -> None:
     r = rates(OWN)
     assert r["en"] >= TARGET and r["ja"] >= TARGET, r
     assert r["en (decline)"] >= 0.8 and r["ja (decline)"] >= 0.8, r
+
+
+def test_breadth_question_set_meets_the_target() -> None:
+    r = rates(BREADTH)
+    assert r["en"] >= TARGET and r["ja"] >= TARGET, r
 
 
 @pytest.mark.skipif(not SHARED.exists(), reason="the shared question set is not beside the repo")

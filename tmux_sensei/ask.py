@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from tmux_sensei.index import Hit, Index
 
 # Below this, an answer would be a guess: say so and offer the closest topics instead.
-CONFIDENCE_THRESHOLD = 0.42
+CONFIDENCE_THRESHOLD = 0.45
 MAX_PARTS = 3
 
 # Where one question turns into the next ("how do I split panes, and how do I detach?").

@@ -9,7 +9,6 @@ neither the knowledge base nor tmux knows.
 
 from __future__ import annotations
 
-import json
 import os
 
 from tmux_sensei.paths import state_dirs
@@ -52,6 +51,8 @@ def tmux_names(environ: Mapping[str, str]) -> list[str] | None:
     from zlib import crc32  # a stable key: hash() of a str changes from process to process
 
     key = f"{crc32(f'{binary}|{st.st_size}|{st.st_mtime_ns}'.encode()):08x}"
+    import json  # here, not at the top: most questions never get this far
+
     path = os.path.join(state_dirs(environ).cache, f"tmux-names-{key}.json")
     try:
         with open(path, encoding="utf-8") as f:

@@ -296,8 +296,8 @@ def build_data(
     domain = {"tmux"} | {t for t in postings if t.startswith("~") and t not in INTENT_GROUPS}
     for page in pages:
         for field, text in page_fields(page):
-            if field == "code":  # commands and options; not the Japanese of a comment
-                domain.update(t for t in tokenize(text) if t.isascii() and not t.isdigit())
+            if field == "code":  # tmux's hyphenated names; not a socket called "scratch"
+                domain.update(t for t in tokenize(text) if t.isascii() and "-" in t)
     packed = {
         tok: (tuple(docs), tuple(round(w, 3) for w in docs.values()))
         for tok, docs in postings.items()

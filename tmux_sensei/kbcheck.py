@@ -195,6 +195,8 @@ def code_names(page: Page) -> list[tuple[str, str, str]]:
                 line = raw.strip()
                 if not line or line.startswith("#"):
                     continue
+                if info == "tmux" and (line.startswith("%") or line in ("{", "}")):
+                    continue  # %if/%elif/%else/%endif and { } blocks: config syntax, not commands
                 if info == "tmux":
                     for group in _split_tmux_commands(_words(line)):
                         out += [(k, n, line) for k, n in names_in_command(group)]

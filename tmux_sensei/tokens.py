@@ -29,7 +29,8 @@ STOPWORDS = frozenset(
     hello hey ok okay guys anyone someone something it's don't doesn't didn't can't cannot isn't
     won't without only even much many more most other same such too via vs etc eg ie
     after before while since because being been whether either anyway maybe lot kind sort
-    say says said came come tried try trying seem seems weird wtf lol pls plz""".split()
+    say says said came come tried try trying seem seems weird wtf lol pls plz figure
+    monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow""".split()
 )
 
 
