@@ -184,17 +184,16 @@ def japanese_tokens(run: str) -> list[str]:
             continue  # katakana words count whole: "カレ" of カレー must not meet カレント
         out.append(a + b)
     # whole words: katakana runs and kanji runs of three or more characters, and a lone kanji
-    # between kana ("鍵を作る"), which no bigram would keep
+    # noun before a particle or the end ("鍵を"), which no bigram would keep; a lone kanji
+    # with its okurigana ("落ち") is already the bigram
     word: list[str] = []
     script = ""
     for ch in run + " ":
         s = "k" if _is_katakana(ch) else ("h" if _is_hiragana(ch) or ch == " " else "c")
         if s != script:
-            if (
-                (len(word) >= 2 and script == "k")
-                or (len(word) >= 3 and script == "c")
-                or (len(word) == 1 and script == "c")
-            ):
+            lone_noun = len(word) == 1 and script == "c" and (ch == " " or ch in _PARTICLES)
+            katakana_word = len(word) >= 2 and script == "k"
+            if katakana_word or (len(word) >= 3 and script == "c") or lone_noun:
                 out.append("".join(word))
             word = []
             script = s
