@@ -15,7 +15,7 @@ from tmux_sensei import __version__
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from typing import BinaryIO, NoReturn, TextIO
+    from typing import Any, BinaryIO, NoReturn, TextIO
 
     from tmux_sensei.index import Index
 
@@ -226,7 +226,6 @@ def cmd_ask(opts: AskOptions, env: Env, ui: str) -> int:
     if opts.help:
         return show_help(env, ui, "ask")
     text, notes = read_question(opts.words, env, ui)
-    from tmux_sensei.ask import answer_question
     from tmux_sensei.lang import answer_language
     from tmux_sensei.loader import open_index
 
@@ -234,21 +233,7 @@ def cmd_ask(opts: AskOptions, env: Env, ui: str) -> int:
     index = open_index(lang, env.environ)
     for key in notes:
         env.stderr.write(index.strings.get(key, key).format(limit=MAX_QUESTION) + "\n")
-    run_probes = None
-    if opts.diagnose:
-        from tmux_sensei.probes import run_for_topics
-
-        def run_probes(names: list[str], lang: str) -> list[dict[str, str]]:
-            return run_for_topics(names, lang, index.strings, env.environ)
-
-    answer = answer_question(
-        text,
-        index,
-        diagnose=opts.diagnose,
-        run_probes=run_probes,
-        installed_version=lambda: installed_tmux(env.environ),
-        fix_names=lambda q: name_fixes(q, index, env.environ),
-    )
+    answer = answer_here(text, index, env.environ, diagnose=opts.diagnose)
     if opts.json:
         from tmux_sensei.render import answer_json
 
@@ -256,11 +241,34 @@ def cmd_ask(opts: AskOptions, env: Env, ui: str) -> int:
     else:
         env.stdout.write(format_answer(answer, index.strings, env))
     env.stdout.flush()
+    return ExitStatus.ANSWERED if answer["confident"] else ExitStatus.NO_CONFIDENT_ANSWER
+
+
+def answer_here(
+    text: str, index: Index, environ: Mapping[str, str], *, diagnose: bool, query: str | None = None
+) -> dict[str, Any]:
+    """An answer with what this machine adds: its probes, its tmux's version and names; a
+    question without a confident answer is logged for `report`. `ask` and the REPL share it."""
+    from tmux_sensei.ask import answer_question
+
+    def run_probes(names: list[str], lang: str) -> list[dict[str, str]]:
+        from tmux_sensei.probes import run_for_topics
+
+        return run_for_topics(names, lang, index.strings, environ)
+
+    answer = answer_question(
+        query or text,
+        index,
+        diagnose=diagnose,
+        run_probes=run_probes if diagnose else None,
+        installed_version=lambda: installed_tmux(environ),
+        fix_names=lambda q: name_fixes(q, index, environ),
+    )
     if not answer["confident"]:
         from tmux_sensei.report import log_unanswered
 
-        log_unanswered(text, answer, env.environ)
-    return ExitStatus.ANSWERED if answer["confident"] else ExitStatus.NO_CONFIDENT_ANSWER
+        log_unanswered(text, answer, environ)
+    return answer
 
 
 def installed_tmux(environ: Mapping[str, str]) -> tuple[str, tuple[int, ...]] | None:

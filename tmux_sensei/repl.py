@@ -96,7 +96,6 @@ def handle(text: str, state: ReplState, columns: int, color: bool) -> tuple[str,
 
 
 def reply(text: str, state: ReplState, columns: int, color: bool) -> str:
-    from tmux_sensei.ask import answer_question
     from tmux_sensei.keys import rewrite_blocks
 
     kind = follow_up_kind(text, state.conv)
@@ -126,25 +125,9 @@ def reply(text: str, state: ReplState, columns: int, color: bool) -> str:
             last = state.indexes.get(state.conv.lang).topic(state.conv.last_topic)
             query = f"{text} {last['title']}"
 
-    def probes(names: list[str], answer_lang: str) -> list[dict[str, str]]:
-        from tmux_sensei.probes import run_for_topics
+    from tmux_sensei.cli import answer_here
 
-        return run_for_topics(names, answer_lang, index.strings, state.environ)
-
-    from tmux_sensei.cli import installed_tmux, name_fixes
-
-    answer = answer_question(
-        query,
-        index,
-        diagnose=state.diagnose,
-        run_probes=probes,
-        installed_version=lambda: installed_tmux(state.environ),
-        fix_names=lambda q: name_fixes(q, index, state.environ),
-    )
-    if not answer["confident"]:
-        from tmux_sensei.report import log_unanswered
-
-        log_unanswered(text, answer, state.environ)
+    answer = answer_here(text, index, state.environ, diagnose=state.diagnose, query=query)
     if answer["findings"]:
         # a popup has room for what needs attention; /doctor shows everything
         notable = [f for f in answer["findings"] if f["status"] in ("warn", "problem")]
