@@ -214,7 +214,8 @@ class Synonyms:
             token = "~" + name
             for form in forms:
                 f = fold(form).strip()
-                if any(is_japanese_char(c) for c in f):
+                if any(is_japanese_char(c) for c in f) or f.startswith("#"):
+                    # Japanese has no word breaks; "#{" and "#(" are tmux syntax, not words
                     self.substrings.append((f, token))
                 elif " " in f:
                     self.phrases.append((" " + " ".join(f.split()) + " ", token))
@@ -260,7 +261,7 @@ def tokenize(text: str, synonyms: Synonyms | None = None) -> list[str]:
             for phrase, token in synonyms.phrases:
                 if phrase in joined:
                     tokens.append(token)
-        if has_japanese:
+        if has_japanese or "#" in folded:
             for surface, token in synonyms.substrings:
                 if surface in folded:
                     tokens.append(token)
