@@ -86,12 +86,6 @@ def _part(index: Index, hit: Hit) -> dict[str, Any]:
     }
 
 
-def _version(text: str) -> tuple[int, ...]:
-    return tuple(
-        int(p) for p in "".join(c for c in text if c.isdigit() or c == ".").split(".") if p
-    )
-
-
 def version_note(
     index: Index, topic_id: str, installed: Callable[[], tuple[str, tuple[int, ...]] | None]
 ) -> str:
@@ -103,11 +97,13 @@ def version_note(
     found = installed()
     if found is None or not found[1]:
         return ""  # no tmux, or a version without numbers (openbsd-7.4): nothing to compare
+    from tmux_sensei.probes.version import parse_version
+
     word, numbers = found
-    newer = {name: v for name, v in needs.items() if _version(v) > numbers}
+    newer = {name: v for name, v in needs.items() if parse_version(v)[1] > numbers}
     if not newer:
         return ""
-    version = min(newer.values(), key=_version)
+    version = min(newer.values(), key=lambda v: parse_version(v)[1])
     names = ", ".join(f"`{n}`" for n in newer)
     template = index.strings.get("answer.version_note", "")
     return template.format(

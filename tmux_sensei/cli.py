@@ -321,12 +321,9 @@ def cmd_doctor(args: list[str], env: Env, ui: str) -> int:
     if as_json:
         env.stdout.write(doctor_json(findings))
     else:
-        color = (
-            env.stdout_isatty
-            and env.environ.get("TERM") != "dumb"
-            and not env.environ.get("NO_COLOR")
-        )
-        color = color or bool(env.environ.get("FORCE_COLOR"))
+        from tmux_sensei.render import wants_color
+
+        color = wants_color(env.environ, env.stdout_isatty)
         env.stdout.write(
             doctor_text(
                 findings, strings, verbose=verbose, color=color, columns=terminal_columns(env)
@@ -340,11 +337,9 @@ def format_answer(answer: dict[str, object], strings: Mapping[str, str], env: En
     """Markdown when piped; wrapped (and coloured, unless NO_COLOR or TERM=dumb) on a terminal."""
     from tmux_sensei import render
 
-    environ = env.environ
-    force = bool(environ.get("FORCE_COLOR"))
-    if not env.stdout_isatty and not force:
+    if not env.stdout_isatty and not env.environ.get("FORCE_COLOR"):
         return render.answer_markdown(answer, strings)
-    color = (force or environ.get("TERM") != "dumb") and not environ.get("NO_COLOR")
+    color = render.wants_color(env.environ, env.stdout_isatty)
     return render.answer_terminal(answer, strings, terminal_columns(env), color)
 
 

@@ -112,27 +112,21 @@ def example_blocks(blocks: list[Any]) -> list[Any]:
     return [b for b in blocks if b[0] in ("ol", "ul") and any("`" in item for item in b[1])]
 
 
-def meaning_blocks(blocks: list[Any]) -> list[Any]:
-    """The page's first section (its "Why"), heading included."""
-    out: list[Any] = []
-    for block in blocks:
-        if block[0] == "h":
-            if out:
-                break
-            out.append(block)
-        elif out:
-            out.append(block)
-    return out
-
-
-def sections(blocks: list[Any]) -> list[list[Any]]:
-    """[short answer blocks, section 1 (heading + blocks), section 2, ...]"""
+def sections(blocks: list[Any], level: int | None = None) -> list[list[Any]]:
+    """[blocks before the first heading, section 1 (heading + blocks), section 2, ...], split
+    at every heading, or only at headings of `level`."""
     out: list[list[Any]] = [[]]
     for block in blocks:
-        if block[0] == "h":
+        if block[0] == "h" and (level is None or block[1] == level):
             out.append([])
         out[-1].append(block)
     return out
+
+
+def meaning_blocks(blocks: list[Any]) -> list[Any]:
+    """The page's first section (its "Why"), heading included."""
+    parts = sections(blocks)
+    return parts[1] if len(parts) > 1 else []
 
 
 def compact(blocks: list[Any]) -> tuple[list[Any], list[Any]]:

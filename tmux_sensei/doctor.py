@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tmux_sensei.render import STATUS_MARK, inline_pieces, paint_line
+from tmux_sensei.render import STATUS_MARK, inline_pieces, paint_line, text_width
 from tmux_sensei.textutil import wrap_pieces
 
 TYPE_CHECKING = False
@@ -38,7 +38,7 @@ def doctor_text(
     color: bool,
     columns: int,
 ) -> str:
-    columns = max(20, min(columns, 100)) - 1
+    columns = text_width(columns)
     lines = [paint_line([("title", strings.get("doctor.title", ""))], color), ""]
     for f in findings:
         style = {"ok": "mark", "warn": "warnmark", "problem": "problemmark"}.get(f["status"], "dim")

@@ -51,7 +51,9 @@ class Lesson:
         self.setup = [list(map(str, a)) for a in spec.get("setup", [])]
         self.title = str(front.get("title", lesson_id))
         self.summary = str(front.get("summary", ""))
-        sections = _split_sections(blocks)
+        from tmux_sensei.conversation import sections as split
+
+        sections = split(blocks, level=2)
         self.intro = sections[0]
         specs = spec.get("steps", [])
         if len(sections) - 1 != len(specs):
@@ -63,15 +65,6 @@ class Lesson:
             title = section[0][2]
             task, hint = _split_hint(section[1:])
             self.steps.append(Step(step_spec, title, task, hint))
-
-
-def _split_sections(blocks: list[Any]) -> list[list[Any]]:
-    out: list[list[Any]] = [[]]
-    for block in blocks:
-        if block[0] == "h" and block[1] == 2:
-            out.append([])
-        out[-1].append(block)
-    return out
 
 
 def _split_hint(blocks: list[Any]) -> tuple[list[Any], list[Any]]:
@@ -484,13 +477,12 @@ def cmd_learn(args: list[str], env: Any, ui: str) -> int:
         return ExitStatus.ANSWERED if not wanted else ExitStatus.USAGE
 
     def show(blocks: list[Any]) -> str:
-        from tmux_sensei.render import blocks_markdown, render_blocks
+        from tmux_sensei.render import blocks_markdown, terminal_text, wants_color
 
         if not env.stdout_isatty:
             return blocks_markdown(blocks) + "\n\n"
-        color = not env.environ.get("NO_COLOR") and env.environ.get("TERM") != "dumb"
-        width = max(20, min(terminal_columns(env), 100)) - 1
-        return "\n".join(render_blocks(blocks, width, color)) + "\n\n"
+        color = wants_color(env.environ, True)
+        return terminal_text(blocks, terminal_columns(env), color) + "\n"
 
     def write(text: str) -> None:
         env.stdout.write(text)

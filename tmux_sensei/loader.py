@@ -41,12 +41,12 @@ def open_index(lang: str, environ: Mapping[str, str]) -> Index:
     locales = data_dir("locales")
     files = source_files(kb, locales)
     key = stat_key([*files, *CODE_FILES])
-    path = cache_path(state_dirs(environ).cache, lang, key)
-    data = read_cache(path)
+    cache = state_dirs(environ).cache
+    data = read_cache(cache_path(cache, lang, key))
     if data is None:
         built = build_all(kb, locales, files)
         for other, other_data in built.items():
-            write_cache(cache_path(state_dirs(environ).cache, other, key), other_data)
+            write_cache(cache_path(cache, other, key), other_data)
         data = built[lang]
     return Index(data)
 

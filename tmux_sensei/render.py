@@ -218,8 +218,26 @@ def render_blocks(blocks: list[Any], columns: int, color: bool) -> list[str]:
     return lines
 
 
+def wants_color(environ: Mapping[str, str], isatty: bool) -> bool:
+    """The one colour rule: a non-empty NO_COLOR means plain; else FORCE_COLOR means colour;
+    else only a terminal that isn't dumb."""
+    if environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR"):
+        return True
+    return isatty and environ.get("TERM") != "dumb"
+
+
+def text_width(columns: int) -> int:
+    """Where to wrap: 20 to 100 columns, one spare (a terminal wraps at its last column)."""
+    return max(20, min(columns, 100)) - 1
+
+
+def terminal_text(blocks: list[Any], columns: int, color: bool) -> str:
+    return "\n".join(render_blocks(blocks, text_width(columns), color)) + "\n"
+
+
 def answer_terminal(
     answer: Mapping[str, Any], strings: Mapping[str, str], columns: int, color: bool
 ) -> str:
-    columns = max(20, min(columns, 100)) - 1  # one column spare: a terminal wraps at the edge
-    return "\n".join(render_blocks(answer_blocks(answer, strings), columns, color)) + "\n"
+    return terminal_text(answer_blocks(answer, strings), columns, color)

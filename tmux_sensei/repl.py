@@ -155,12 +155,11 @@ def reply(text: str, state: ReplState, columns: int, color: bool) -> str:
 
 
 def show_blocks(blocks: list[Any], state: ReplState, columns: int, color: bool) -> str:
-    from tmux_sensei.render import blocks_markdown, render_blocks
+    from tmux_sensei.render import blocks_markdown, terminal_text
 
     if columns <= 0:
         return blocks_markdown(blocks) + "\n"
-    width = max(20, min(columns, 100)) - 1
-    return "\n".join(render_blocks(blocks, width, color)) + "\n"
+    return terminal_text(blocks, columns, color)
 
 
 def command(text: str, state: ReplState, columns: int, color: bool) -> tuple[str, bool]:
@@ -316,8 +315,10 @@ def run_repl(env: Env) -> int:
         bottom_toolbar=make_toolbar(state),
         key_bindings=bindings,
     )
+    from tmux_sensei.render import wants_color
+
+    color = wants_color(state.environ, True)
     columns, _rows = terminal_size(env)
-    color = not state.environ.get("NO_COLOR") and state.environ.get("TERM") != "dumb"
     env.stdout.write(greeting(state, columns, color) + "\n")
     env.stdout.flush()
     while True:
@@ -330,7 +331,6 @@ def run_repl(env: Env) -> int:
             return 0
         try:
             columns, rows = terminal_size(env)
-            color = not state.environ.get("NO_COLOR") and state.environ.get("TERM") != "dumb"
             out, go_on = handle(text, state, columns, color)
         except Exception as exc:  # one broken answer must not end the conversation
             if state.environ.get("TMUX_SENSEI_DEBUG"):
@@ -347,10 +347,9 @@ def greeting(state: ReplState, columns: int, color: bool) -> str:
     keymap = state.user_keys()
     if keymap is not None and keymap.differs:
         blocks.append(("p", state.t("repl.your_prefix", prefix=keymap.prefix)))
-    from tmux_sensei.render import render_blocks
+    from tmux_sensei.render import render_blocks, text_width
 
-    width = max(20, min(columns, 100)) - 1
-    return "\n".join(line for line in render_blocks(blocks, width, color) if line)
+    return "\n".join(line for line in render_blocks(blocks, text_width(columns), color) if line)
 
 
 def make_toolbar(state: ReplState) -> Callable[[], str]:
