@@ -30,8 +30,10 @@ def test_misspelt_option_is_matched_against_the_installed_tmux() -> None:
     assert "Did you mean `remain-on-exit`?" in doc["text"]
     _, doc = ask("--no-diagnose", "set-clipbaord を on にすると？")
     assert doc["did_you_mean"][0]["meant"] == "set-clipboard" and "もしかして" in doc["text"]
-    cache = list((Path(os.environ["TMUX_SENSEI_HOME"]) / "cache").glob("tmux-names-*.json"))
-    assert len(cache) == 1 and "remain-on-exit" in json.loads(cache[0].read_text())
+    cache = list((Path(os.environ["TMUX_SENSEI_HOME"]) / "cache").glob("tmux-facts-*.json"))
+    facts = json.loads(cache[0].read_text())
+    assert len(cache) == 1 and "remain-on-exit" in facts["names"]
+    assert facts["prefix_keys"]["d"] == "detach-client"  # tmux's own default table
 
 
 def test_correct_names_and_plain_words_get_no_suggestion() -> None:

@@ -14,6 +14,7 @@ import pytest
 from conftest import REPO, end_servers, requires_tmux, sensei, tmux, wait_for
 
 from tmux_sensei.conversation import Conversation, compact, follow_up_kind
+from tmux_sensei.keys import KeyMap, rewrite_keys
 
 # ---------------------------------------------------------------- pure parts
 
@@ -29,6 +30,18 @@ def test_follow_up_kinds() -> None:
     assert follow_up_kind("how do I stop that from happening?", conv) == "context"
     assert follow_up_kind("じゃあ再起動したら？", conv) == "context"
     assert follow_up_kind("how do I enable mouse scrolling in copy mode?", conv) is None
+
+
+def test_keys_are_rewritten_to_the_users_own() -> None:
+    defaults = {"d": "detach-client", "%": "split-window -h", "z": "resize-pane -Z"}
+    mine = {"e": "detach-client", "%": "split-window -h", "z": "resize-pane -Z"}
+    keymap = KeyMap("C-a", mine, defaults)
+    text = "Press `C-b d` to detach, then C-b %、C-b z で最大化 (C-b d)."
+    assert (
+        rewrite_keys(text, keymap) == "Press `C-a e` to detach, then C-a %、C-a z で最大化 (C-a e)."
+    )
+    assert not KeyMap("C-b", dict(defaults), defaults).differs
+    assert rewrite_keys(text, KeyMap("C-b", dict(defaults), defaults)) == text
 
 
 def test_compact_keeps_the_short_answer_and_the_steps() -> None:
@@ -146,6 +159,7 @@ def test_popup_plugin_end_to_end(tmp_path: Path, sockets: list[str]) -> None:
     inner_conf.write_text(
         "set -g default-shell /bin/sh\n"
         "set -g prefix C-a\nunbind C-b\nbind C-a send-prefix\n"  # not the default prefix
+        "unbind d\nbind e detach-client\n"  # and detach moved to another key
         f"set -g @sensei-command '{sys.executable} -m tmux_sensei'\n"
         f"run-shell '{REPO / 'tmux-sensei.tmux'}'\n"
     )
@@ -203,7 +217,7 @@ def test_popup_plugin_end_to_end(tmp_path: Path, sockets: list[str]) -> None:
     tmux(outer, "send-keys", "-l", "how do I detach?")
     tmux(outer, "send-keys", "Enter")
     assert wait_for(lambda: "tmux attach" in screen()), screen()
-    assert "C-a d" in screen() and "C-b d" not in screen()
+    assert "C-a e" in screen() and "C-b d" not in screen() and "C-a d" not in screen()
 
     tmux(outer, "send-keys", "-l", "なぜ放置してたらセッションが消えたの？")
     tmux(outer, "send-keys", "Enter")

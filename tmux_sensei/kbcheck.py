@@ -35,8 +35,14 @@ class TmuxNames:
     """The commands (with aliases), options and hooks the installed tmux knows."""
 
     def __init__(
-        self, version: str, commands: set[str], options: set[str], hooks: set[str]
+        self,
+        version: str,
+        commands: set[str],
+        options: set[str],
+        hooks: set[str],
+        prefix_keys: dict[str, str] | None = None,
     ) -> None:
+        self.prefix_keys = prefix_keys or {}  # the default prefix table: key -> command
         self.version = version
         self.commands = commands
         self.full_names = {c for c in commands if "-" in c}  # prefixes match names, not aliases
@@ -80,7 +86,10 @@ def ask_tmux(environ: dict[str, str] | None = None) -> TmuxNames | None:
             options.update(_first_words(out))
         hooks = _first_words(tmuxcmd.run(["show-hooks", "-g"], socket=sock, environ=env).out)
         hooks |= _first_words(tmuxcmd.run(["show-hooks", "-gw"], socket=sock, environ=env).out)
-        return TmuxNames(version, commands, options, hooks)
+        from tmux_sensei.keys import parse_key_table
+
+        table = tmuxcmd.run(["list-keys", "-T", "prefix"], socket=sock, environ=env).out
+        return TmuxNames(version, commands, options, hooks, parse_key_table(table))
     finally:
         path = tmuxcmd.run(["display-message", "-p", "#{socket_path}"], socket=sock, environ=env)
         tmuxcmd.run(["kill-server"], socket=sock, environ=env)  # only the server we started

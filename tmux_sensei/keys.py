@@ -1,9 +1,9 @@
 """The user's actual prefix and key bindings, so answers say "press C-a d" when that is true.
 
 Asked from the running tmux (the popup runs inside it): `show-options -gv prefix` and
-`list-keys -T prefix`. Answers are written with the default prefix C-b; a key written as
-`C-b X` is rewritten to the user's prefix, and to the user's own key for the same command
-when they rebound it.
+`list-keys -T prefix`, compared with the default prefix table of the installed tmux
+(`installed.installed_facts`). Answers are written with the default keys; `C-b X` is rewritten
+to the user's prefix, and to the user's own key for X's default command when they rebound it.
 """
 
 from __future__ import annotations
@@ -16,18 +16,42 @@ if TYPE_CHECKING:
     from typing import Any
 
 DEFAULT_PREFIX = "C-b"
+_TRAILING = ".,):;"  # punctuation after a key in prose, never part of the key here
+
+
+def parse_key_table(listing: str) -> dict[str, str]:
+    """key -> command from `list-keys -T prefix` lines (`bind-key [-r] -T prefix KEY CMD...`)."""
+    table: dict[str, str] = {}
+    for line in listing.splitlines():
+        words = line.split()
+        if "-T" in words:
+            at = words.index("-T") + 2
+            if at + 1 < len(words):
+                key = words[at]
+                table[key[1:] if key.startswith("\\") and len(key) > 1 else key] = " ".join(
+                    words[at + 1 :]
+                )
+    return table
 
 
 class KeyMap:
-    __slots__ = ("commands", "prefix")
+    __slots__ = ("commands", "defaults", "prefix")
 
-    def __init__(self, prefix: str, commands: dict[str, str]) -> None:
+    def __init__(self, prefix: str, commands: dict[str, str], defaults: dict[str, str]) -> None:
         self.prefix = prefix
-        self.commands = commands  # key -> command, in the prefix table
+        self.commands = commands  # the user's prefix table: key -> command
+        self.defaults = defaults  # tmux's default prefix table
+
+    def user_key(self, key: str) -> str:
+        """The user's key for what `key` does by default (the same key if they kept it)."""
+        default = self.defaults.get(key)
+        if default is None or self.commands.get(key) == default:
+            return key
+        return next((k for k, cmd in self.commands.items() if cmd == default), key)
 
     @property
     def differs(self) -> bool:
-        return self.prefix != DEFAULT_PREFIX
+        return self.prefix != DEFAULT_PREFIX or any(self.user_key(k) != k for k in self.defaults)
 
 
 def read_keymap(environ: Mapping[str, str]) -> KeyMap | None:
@@ -38,25 +62,38 @@ def read_keymap(environ: Mapping[str, str]) -> KeyMap | None:
     if not prefix.ok or not prefix.out.strip():
         return None
     table = tmuxcmd.run(["list-keys", "-T", "prefix"], environ=environ, timeout=0.5)
-    commands: dict[str, str] = {}
-    for line in table.out.splitlines():
-        words = line.split()
-        # bind-key [-r] -T prefix KEY COMMAND...
-        if "-T" in words:
-            at = words.index("-T") + 2
-            if at + 1 < len(words):
-                key = words[at].replace("\\", "")
-                commands[key] = " ".join(words[at + 1 :])
-    return KeyMap(prefix.out.strip(), commands)
+    from tmux_sensei.installed import installed_facts
+
+    facts = installed_facts(environ)
+    defaults = dict(facts["prefix_keys"]) if facts else {}
+    return KeyMap(prefix.out.strip(), parse_key_table(table.out), defaults)
 
 
 def rewrite_keys(text: str, keymap: KeyMap) -> str:
-    """`C-b d` -> `C-a d`, in the user's own keys."""
+    """`C-b d` -> `C-a d` (or `C-a e` when the user moved detach-client to e)."""
     if not keymap.differs:
         return text
-    return text.replace(f"{DEFAULT_PREFIX} ", f"{keymap.prefix} ").replace(
-        f"prefix + {DEFAULT_PREFIX}", f"prefix + {keymap.prefix}"
-    )
+    marker = f"{DEFAULT_PREFIX} "
+    out: list[str] = []
+    i = 0
+    while (at := text.find(marker, i)) >= 0:
+        out.append(text[i:at])
+        start = end = at + len(marker)
+        # a key is ASCII ("d", "%", "C-l", "Up"); Japanese prose runs straight on after it
+        while (
+            end < len(text) and text[end].isascii() and not text[end].isspace() and text[end] != "`"
+        ):
+            end += 1
+        token = text[start:end]
+        key = token
+        while key and key not in keymap.defaults and key[-1] in _TRAILING:
+            key = key[:-1]
+        if key in keymap.defaults:
+            token = keymap.user_key(key) + token[len(key) :]
+        out.append(f"{keymap.prefix} {token}")
+        i = end
+    out.append(text[i:])
+    return "".join(out).replace(f"prefix + {DEFAULT_PREFIX}", f"prefix + {keymap.prefix}")
 
 
 def rewrite_blocks(blocks: list[Any], keymap: KeyMap | None) -> list[Any]:

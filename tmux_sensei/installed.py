@@ -1,0 +1,60 @@
+"""What the installed tmux itself knows, asked once and cached: its command, option and hook
+names (for "did you mean") and its default prefix-key table (to tell which keys a user rebound).
+
+tmux is asked on a throw-away server on a private socket with no config (as `kb check` does),
+and the answer is cached in the cache dir, keyed by the tmux binary's path, size and mtime:
+a new tmux is asked again.
+"""
+
+from __future__ import annotations
+
+import os
+
+from tmux_sensei.paths import state_dirs
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
+
+def installed_facts(environ: Mapping[str, str]) -> dict[str, Any] | None:
+    """{"names": [...], "prefix_keys": {key: command}} of the tmux on PATH, or None."""
+    import json
+
+    from tmux_sensei import tmuxcmd
+
+    binary = tmuxcmd.tmux_binary(environ)
+    if binary is None:
+        return None
+    try:
+        st = os.stat(binary)
+    except OSError:
+        return None
+    from zlib import crc32  # a stable key: hash() of a str changes from process to process
+
+    key = f"{crc32(f'{binary}|{st.st_size}|{st.st_mtime_ns}'.encode()):08x}"
+    path = os.path.join(state_dirs(environ).cache, f"tmux-facts-{key}.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            facts = json.load(f)
+        if isinstance(facts, dict) and {"names", "prefix_keys"} <= set(facts):
+            return facts
+    except (OSError, ValueError):
+        pass
+    from tmux_sensei.kbcheck import ask_tmux
+
+    found = ask_tmux(dict(environ))
+    if found is None:
+        return None
+    facts = {
+        "names": sorted(found.commands | found.options | found.hooks),
+        "prefix_keys": found.prefix_keys,
+    }
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(facts, f)
+    except OSError:
+        pass  # no cache: asked again next time
+    return facts
