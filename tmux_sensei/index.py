@@ -71,6 +71,7 @@ class Index:
         self.domain: frozenset[str] = frozenset(data.get("domain", ()))
         n = len(self.ids)
         self._idf_cache: dict[str, float] = {}
+        self._latin_vocab: list[str] | None = None  # built on the first typo
         # An unknown word weighs more than the rarest known one: it is what the question is
         # about, and the knowledge base does not know it.
         self._unknown_idf = UNKNOWN_WEIGHT * math.log(1 + (n + 0.5) / 0.5) if n else 1.0
@@ -120,7 +121,7 @@ class Index:
         return len(post[0]) if post else 0
 
     def latin_vocabulary(self) -> list[str]:
-        vocab = getattr(self, "_latin_vocab", None)
+        vocab = self._latin_vocab
         if vocab is None:
             vocab = [t for t in self.postings if t.isascii() and len(t) >= 3 and t[0] != "~"]
             self._latin_vocab = vocab

@@ -215,15 +215,12 @@ def learn(arg: str, state: ReplState, columns: int, color: bool) -> str:
         tmuxcmd.run(["new-window", "-d", "-n", "sensei-learn", me], environ=state.environ)
         return strings.get("learn.opened", "")
 
-    class _Env:
-        stdout = sys.stdout
-        stderr = sys.stderr
-        environ = state.environ
-        stdin = None
-        stdout_isatty = columns > 0
+    from tmux_sensei.cli import Env
+    from tmux_sensei.learn import ask_line
 
+    env = Env(sys.stdout, sys.stderr, state.environ, columns > 0)
     lessons = load_lessons(lang, state.environ)
-    lesson = pick(lessons, load_progress(state.environ), arg, _Env, strings)
+    lesson = pick(lessons, load_progress(state.environ), arg, env, strings)
     if lesson is None:
         return ""
 
@@ -234,12 +231,9 @@ def learn(arg: str, state: ReplState, columns: int, color: bool) -> str:
         sys.stdout.write(text)
         sys.stdout.flush()
 
-    def read(prompt: str) -> str | None:
-        write(prompt)
-        line = sys.stdin.readline()
-        return line if line else None
-
-    Teacher(lesson, Practice(state.environ), strings, state.environ, write, read, show).run()
+    Teacher(
+        lesson, Practice(state.environ), strings, state.environ, write, ask_line(env), show
+    ).run()
     return ""
 
 
