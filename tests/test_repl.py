@@ -36,9 +36,10 @@ def test_keys_are_rewritten_to_the_users_own() -> None:
     defaults = {"d": "detach-client", "%": "split-window -h", "z": "resize-pane -Z"}
     mine = {"e": "detach-client", "%": "split-window -h", "z": "resize-pane -Z"}
     keymap = KeyMap("C-a", mine, defaults)
-    text = "Press `C-b d` to detach, then C-b %、C-b z で最大化 (C-b d)."
+    text = "Press `C-b d` (Ctrl+b, release, then d), then C-b %、C-b z で最大化 (C-b d)."
     assert (
-        rewrite_keys(text, keymap) == "Press `C-a e` to detach, then C-a %、C-a z で最大化 (C-a e)."
+        rewrite_keys(text, keymap)
+        == "Press `C-a e` (Ctrl+a, release, then e), then C-a %、C-a z で最大化 (C-a e)."
     )
     assert not KeyMap("C-b", dict(defaults), defaults).differs
     assert rewrite_keys(text, KeyMap("C-b", dict(defaults), defaults)) == text

@@ -69,20 +69,24 @@ def read_keymap(environ: Mapping[str, str]) -> KeyMap | None:
     return KeyMap(prefix.out.strip(), parse_key_table(table.out), defaults)
 
 
-def rewrite_keys(text: str, keymap: KeyMap) -> str:
-    """`C-b d` -> `C-a d` (or `C-a e` when the user moved detach-client to e)."""
-    if not keymap.differs:
-        return text
-    marker = f"{DEFAULT_PREFIX} "
+# How pages spell out a key press; rewritten with the user's prefix spelled the same way.
+_SPELLED = ("Ctrl+b, release, then ", "Ctrl+b を押して離してから ")
+
+
+def _ctrl(prefix: str) -> str:
+    """ "C-a" -> "Ctrl+a", as pages spell the default "Ctrl+b"; other prefixes as they are."""
+    return f"Ctrl+{prefix[2:]}" if prefix.startswith("C-") and len(prefix) > 2 else prefix
+
+
+def _rewrite_after(text: str, marker: str, lead: str, keymap: KeyMap) -> str:
+    """Each `marker` + KEY becomes `lead` + the user's key for it."""
     out: list[str] = []
     i = 0
     while (at := text.find(marker, i)) >= 0:
         out.append(text[i:at])
         start = end = at + len(marker)
         # a key is ASCII ("d", "%", "C-l", "Up"); Japanese prose runs straight on after it
-        while (
-            end < len(text) and text[end].isascii() and not text[end].isspace() and text[end] != "`"
-        ):
+        while end < len(text) and text[end].isascii() and text[end] not in " \t\n`":
             end += 1
         token = text[start:end]
         key = token
@@ -90,10 +94,23 @@ def rewrite_keys(text: str, keymap: KeyMap) -> str:
             key = key[:-1]
         if key in keymap.defaults:
             token = keymap.user_key(key) + token[len(key) :]
-        out.append(f"{keymap.prefix} {token}")
+        out.append(lead + token)
         i = end
     out.append(text[i:])
-    return "".join(out).replace(f"prefix + {DEFAULT_PREFIX}", f"prefix + {keymap.prefix}")
+    return "".join(out)
+
+
+def rewrite_keys(text: str, keymap: KeyMap) -> str:
+    """`C-b d` -> `C-a d` (or `C-a e` when the user moved detach-client to e); the spelled-out
+    "Ctrl+b, release, then d" follows."""
+    if not keymap.differs:
+        return text
+    text = _rewrite_after(text, f"{DEFAULT_PREFIX} ", f"{keymap.prefix} ", keymap)
+    ctrl = _ctrl(keymap.prefix)
+    for spelled in _SPELLED:
+        text = _rewrite_after(text, spelled, spelled.replace("Ctrl+b", ctrl), keymap)
+    text = text.replace(f"prefix + {DEFAULT_PREFIX}", f"prefix + {keymap.prefix}")
+    return text.replace("Ctrl+b", ctrl)
 
 
 def rewrite_blocks(blocks: list[Any], keymap: KeyMap | None) -> list[Any]:
