@@ -152,6 +152,10 @@ def main(argv: list[str] | None = None, env: Env | None = None) -> int:
         if command == "kb":
             if rest[:1] in (["-h"], ["--help"]) or not rest:
                 return show_help(env, ui, "kb")
+            if rest[0] == "claims":
+                from tmux_sensei.claims import cmd_claims
+
+                return cmd_claims(rest[1:], env, ui)
             if rest[0] != "check":
                 raise UsageError("errors.unknown_command", value=_safe("kb " + rest[0]))
             if len(rest) > 1:

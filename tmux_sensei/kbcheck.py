@@ -339,7 +339,23 @@ def check_tree(root: str, names: TmuxNames | None) -> tuple[list[str], int, int]
                 page_problems += found
                 checked += n
             problems += [f"{rel}: {p}" for p in page_problems]
+    problems += _claim_problems(root, ids_by_lang.get("en", set()))
     return problems, len(all_ids), checked
+
+
+def _claim_problems(root: str, ids: set[str]) -> list[str]:
+    """Claim files (knowledge/claims/<id>.toml) must name a topic and quote its English page."""
+    from tmux_sensei.claims import check_claim_files, claim_files
+
+    if not claim_files(root):
+        return []
+    bodies: dict[str, str] = {}
+    for topic in ids:
+        try:
+            bodies[topic] = read_page(os.path.join(root, "en", topic + ".md"), "en").body
+        except PageError:
+            continue  # reported with the pages
+    return check_claim_files(root, bodies)
 
 
 def run_check(env: Any, ui: str) -> int:
