@@ -34,6 +34,7 @@ STEP_KINDS = (
     "screen",  # a pane's text: capture-pane -p -t TARGET
     "attach",  # a client on a real terminal: these tmux args, run in a pane of a watcher server
     "client",  # that client: "screen" (its terminal's text) or "exit" (waits; status = exit code)
+    "type",  # keys pressed on that client's terminal (send-keys arguments)
     "signal",  # send a signal (HUP, INT, TERM, KILL, USR1) to the claim's server
     "socket",  # "exists", "missing", "remove" (the socket file), "remove-dir" (tmux-UID)
     "dir_mode",  # chmod the socket directory (an octal string, e.g. "750")
@@ -251,6 +252,11 @@ class Run:
             r = self.tmux_cmd(
                 ["new-session", "-d", "-s", "w", "-x", "80", "-y", "24", *client], server=self.watch
             )
+            end = time.monotonic() + 3  # keys typed before the client is up would reach the pane
+            while r.ok and time.monotonic() < end:
+                if self.tmux_cmd(["list-clients", "-F", "#{client_tty}"]).out.strip():
+                    break
+                time.sleep(0.05)
             return r.code, r.out + r.err
         if "client" in step:
             fmt = "#{pane_dead} #{pane_dead_status}"
@@ -262,6 +268,9 @@ class Run:
                     raise _Retry("the client is still running")
                 return int(status), text
             return 0, text
+        if "type" in step:
+            r = self.tmux_cmd(["send-keys", "-t", "w", *map(str, step["type"])], server=self.watch)
+            return r.code, r.out + r.err
         if "signal" in step:
             pid = self.server_pid() if not self.pids else max(self.pids)
             if pid is None:
