@@ -31,7 +31,7 @@ STEP_KINDS = (
     "tmux",  # a tmux command on the claim's server (argv after `tmux -L NAME -f CONF`)
     "option",  # an option's value: show-options -v SCOPE NAME (scope: "-g" unless given)
     "format",  # a format's value: display-message -p [-t target] FORMAT
-    "screen",  # a pane's text: capture-pane -p -t TARGET
+    "screen",  # a pane's text with its history: capture-pane -p -S - -t TARGET
     "attach",  # a client on a real terminal: these tmux args, run in a pane of a watcher server
     "client",  # that client: "screen" (its terminal's text) or "exit" (waits; status = exit code)
     "type",  # keys pressed on that client's terminal (send-keys arguments)
@@ -191,6 +191,7 @@ class Run:
             .replace("{socket}", self.socket)
             .replace("{name}", self.name)
             .replace("{tmux}", self.tmux)
+            .replace("{uid}", str(os.getuid()))
         )
 
     def tmux_cmd(self, args: list[Any], server: str | None = None) -> command.Result:
@@ -244,7 +245,7 @@ class Run:
             r = self.tmux_cmd(["display-message", "-p", *target, step["format"]])
             return r.code, r.out + r.err
         if "screen" in step:
-            r = self.tmux_cmd(["capture-pane", "-p", "-t", step["screen"]])
+            r = self.tmux_cmd(["capture-pane", "-p", "-S", "-", "-t", step["screen"]])
             return r.code, r.out + r.err
         if "attach" in step:
             client = ["env", "-u", "TMUX", "-u", "TMUX_PANE", self.tmux, "-L", self.name]
@@ -261,7 +262,8 @@ class Run:
         if "client" in step:
             fmt = "#{pane_dead} #{pane_dead_status}"
             state = self.tmux_cmd(["display-message", "-p", "-t", "w", fmt], server=self.watch)
-            text = self.tmux_cmd(["capture-pane", "-p", "-t", "w"], server=self.watch).out
+            # the client leaves its alternate screen first: its message may be in the history
+            text = self.tmux_cmd(["capture-pane", "-p", "-S", "-", "-t", "w"], server=self.watch).out
             if step["client"] == "exit":
                 dead, _, status = state.out.strip().partition(" ")
                 if dead != "1" or not status:
@@ -382,7 +384,10 @@ def _our_processes(name: str) -> list[int]:
                 argv = f.read().split(b"\0")
         except OSError:
             continue
-        if name.encode() in argv and b"-L" in argv and _alive(int(entry)):
+        # the first -L names the server (a watcher's command line names ours later on)
+        if b"-L" in argv[:-1] and argv[argv.index(b"-L") + 1] == name.encode() and _alive(
+            int(entry)
+        ):
             pids.append(int(entry))
     return pids
 
