@@ -17,8 +17,6 @@ if TYPE_CHECKING:
 
     from tmux_sensei.index import Hit, Index
 
-# Below this, an answer would be a guess: say so and offer the closest topics instead.
-CONFIDENCE_THRESHOLD = 0.45
 MAX_PARTS = 3
 
 # Where one question turns into the next ("how do I split panes, and how do I detach?").
@@ -138,25 +136,32 @@ def answer_question(
         answer["notes"].append(note)
         answer["did_you_mean"] = [*answer.get("did_you_mean", []), {"typed": typed, "meant": meant}]
         text = text.replace(typed, meant)
-    hits = index.search(text, limit=5)
+    from tmux_sensei.decision import choose, evidence
+
+    tokens = index.query_tokens(text)
+    ev = evidence(text, index)
+    hits = index.search(text, limit=5, tokens=tokens)
     chosen: list[Hit] = []
     parts, explicit = split_parts(text)
-    if len(parts) > 1:
-        part_hits = [index.search(p, limit=1) for p in parts[: MAX_PARTS + 2]]
-        confident = [h[0] for h in part_hits if h and h[0].confidence >= CONFIDENCE_THRESHOLD]
+    if len(parts) > 1 and ev.message_owner is None:
+        # each part is judged with the whole question's evidence: "and how do I detach?" is
+        # about tmux when the sentence before it said so
+        part_best = [
+            choose(index.search(p, limit=2), ev, index)[:1] for p in parts[: MAX_PARTS + 2]
+        ]
         seen: set[str] = set()
-        for h in confident:
-            if h.topic not in seen:
-                seen.add(h.topic)
-                chosen.append(h)
-        whole_is_sure = bool(hits) and hits[0].confidence >= CONFIDENCE_THRESHOLD
+        for found in part_best:
+            if found and found[0].topic not in seen:
+                seen.add(found[0].topic)
+                chosen.append(found[0])
+        whole = choose(hits, ev, index)
         # Sentences that may only give context ("I use mintty. The borders shift.") must not
         # turn one question into two: unless the asker joined them as questions, the parts
         # stand alone only if the whole question agrees with one of them.
-        if len(chosen) < 2 or (not explicit and whole_is_sure and hits[0].topic not in seen):
+        if len(chosen) < 2 or (not explicit and whole and whole[0].topic not in seen):
             chosen = []
-    if not chosen and hits and hits[0].confidence >= CONFIDENCE_THRESHOLD:
-        chosen = [hits[0]]
+    if not chosen:
+        chosen = choose(hits, ev, index)
     if not chosen:
         answer["closest"] = [
             {"topic": h.topic, "title": index.topic(h.topic)["title"], "confidence": h.confidence}

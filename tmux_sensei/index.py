@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 FIELD_WEIGHTS = {"title": 3.0, "question": 2.0, "heading": 1.5, "body": 1.0, "code": 1.0}
 K1, B = 1.2, 0.5
 # How a page's rank is made: its closest listed question, how much of the query it covers, and
@@ -69,6 +69,16 @@ class Index:
         self.content_hash: str = data.get("content_hash", "")
         self.other_programs: frozenset[str] = frozenset(data.get("other_programs", ()))
         self.domain: frozenset[str] = frozenset(data.get("domain", ()))
+        # what tells a question is about tmux (decision.py): its names, words only tmux uses,
+        # and its messages, each message with the one page that explains it
+        self.tmux_names: frozenset[str] = frozenset(data.get("tmux_names", ()))
+        self.tmux_phrases: tuple[str, ...] = tuple(data.get("tmux_phrases", ()))
+        self.errors: dict[str, str] = dict(data.get("errors", {}))
+        self.near_words: frozenset[str] = frozenset(data.get("near_words", ()))
+        self.near_phrases: tuple[str, ...] = tuple(data.get("near_phrases", ()))
+        self.pane_words: frozenset[str] = frozenset(data.get("pane_words", ()))
+        self.pane_rivals: tuple[str, ...] = tuple(data.get("pane_rivals", ()))
+        self.not_tmux: tuple[tuple[str, ...], tuple[str, ...]] = data.get("not_tmux", ((), ()))
         n = len(self.ids)
         self._idf_cache: dict[str, float] = {}
         self._latin_vocab: list[str] | None = None  # built on the first typo
@@ -127,8 +137,10 @@ class Index:
             self._latin_vocab = vocab
         return vocab
 
-    def search(self, text: str, limit: int = 5) -> list[Hit]:
-        q = self.query_tokens(text)
+    def search(
+        self, text: str, limit: int = 5, tokens: dict[str, float] | None = None
+    ) -> list[Hit]:
+        q = self.query_tokens(text) if tokens is None else tokens
         if not q:
             return []
         scores: dict[int, float] = {}
@@ -263,6 +275,9 @@ def build_data(
     synonyms: Synonyms,
     strings: dict[str, str],
     other_programs: list[str] | None = None,
+    tmux_terms: list[str] | None = None,
+    near_domain: list[str] | None = None,
+    not_tmux: tuple[list[str], list[str]] | None = None,
 ) -> dict[str, Any]:
     """Everything a query needs, as plain data for marshal."""
     ids = [p.id for p in pages]
@@ -299,6 +314,15 @@ def build_data(
         for field, text in page_fields(page):
             if field == "code":  # tmux's hyphenated names; not a socket called "scratch"
                 domain.update(t for t in tokenize(text) if t.isascii() and "-" in t)
+    # words only tmux uses: tmux's own names (tmux-names.toml) and the curated terms; a phrase
+    # (two words, or Japanese) is matched in the folded text, a word as a token
+    names, phrases = _words_and_phrases(tmux_terms or [])
+    near_words, near_phrases = _words_and_phrases(near_domain or [])
+    errors: dict[str, str] = {}
+    for page in pages:
+        for message in page.front.get("errors", []) or []:
+            if isinstance(message, str) and message.strip():
+                errors[fold(message).strip()] = page.id
     packed = {
         tok: (tuple(docs), tuple(round(w, 3) for w in docs.values()))
         for tok, docs in postings.items()
@@ -316,7 +340,27 @@ def build_data(
         "synonyms": synonyms.to_data(),
         "other_programs": sorted({fold(p) for p in other_programs or []}),
         "domain": sorted(domain),
+        "tmux_names": sorted(names),
+        "tmux_phrases": sorted(phrases),
+        "errors": errors,
+        "near_words": sorted(near_words),
+        "near_phrases": sorted(near_phrases),
+        "not_tmux": tuple(tuple(fold(w) for w in side) for side in (not_tmux or ([], []))),
     }
+
+
+def _words_and_phrases(terms: list[str]) -> tuple[set[str], set[str]]:
+    """Single Latin words, matched as tokens; phrases (with a space or a sign, or Japanese),
+    matched in the folded text."""
+    words: set[str] = set()
+    phrases: set[str] = set()
+    for term in terms:
+        f = fold(term).strip()
+        if f and (" " in f or not f.isascii() or not f.replace("-", "").replace("_", "").isalnum()):
+            phrases.add(f)
+        elif f:
+            words.update((f, stem(f)))  # tokens are stemmed: "emacs" is searched as "emac"
+    return words, phrases
 
 
 # ---------------------------------------------------------------- cache

@@ -310,9 +310,13 @@ def check_names(page: Page, names: TmuxNames) -> tuple[list[str], int]:
     return problems, checked
 
 
-def check_tree(root: str, names: TmuxNames | None) -> tuple[list[str], int, int]:
-    """All problems as 'path: message' lines, the number of topics, and names checked."""
+def check_tree(
+    root: str, names: TmuxNames | None, binary: bytes | None = None
+) -> tuple[list[str], int, int]:
+    """All problems as 'path: message' lines, the number of topics, and names checked.
+    `binary` is the installed tmux's executable, to find the messages pages own in it."""
     problems: list[str] = []
+    errors: dict[str, dict[str, list[str]]] = {lang: {} for lang in SUPPORTED}
     ids_by_lang = {
         lang: {os.path.basename(p)[:-3] for p in page_files(root, lang)} for lang in SUPPORTED
     }
@@ -334,13 +338,70 @@ def check_tree(root: str, names: TmuxNames | None) -> tuple[list[str], int, int]
                 problems.append(str(exc))
                 continue
             page_problems = check_front(page, ids_by_lang[lang]) + check_body(page)
+            owned = page.front.get("errors", [])
+            if not isinstance(owned, list) or not all(isinstance(m, str) and m for m in owned):
+                page_problems.append("'errors' must be a list of tmux messages (strings)")
+            else:
+                errors[lang][page.id] = owned
             if names is not None:
                 found, n = check_names(page, names)
                 page_problems += found
                 checked += n
             problems += [f"{rel}: {p}" for p in page_problems]
     problems += _claim_problems(root, ids_by_lang.get("en", set()))
+    problems += error_problems(root, errors, binary)
     return problems, len(all_ids), checked
+
+
+def error_problems(
+    root: str, errors: dict[str, dict[str, list[str]]], binary: bytes | None
+) -> list[str]:
+    """Each tmux message has one owner page, the same in every language, and (when the installed
+    tmux can be read) occurs in tmux itself: a message tmux never prints explains nothing."""
+    problems: list[str] = []
+    langs = list(errors)
+    for topic in sorted(set().union(*(set(e) for e in errors.values()))):
+        lists = {lang: sorted(errors[lang].get(topic, [])) for lang in langs}
+        if len({tuple(v) for v in lists.values()}) > 1:
+            problems.append(
+                f"{os.path.join(root, langs[0], topic + '.md')}: 'errors' differs between "
+                + " and ".join(langs)
+            )
+    for lang in langs:
+        owners: dict[str, list[str]] = {}
+        for topic, messages in errors[lang].items():
+            for message in messages:
+                owners.setdefault(message.strip().lower(), []).append(topic)
+        for message, topics in sorted(owners.items()):
+            if len(topics) > 1:
+                problems.append(
+                    f"{os.path.join(root, lang)}: the message {message!r} has several owners: "
+                    + ", ".join(sorted(topics))
+                )
+    if binary is not None:
+        for topic, messages in sorted(errors[langs[0]].items()):
+            for message in messages:
+                core = message.strip().strip("[]").encode("utf-8")
+                if core and core not in binary:
+                    problems.append(
+                        f"{os.path.join(root, langs[0], topic + '.md')}: the installed tmux never "
+                        f"prints {message!r}"
+                    )
+    return problems
+
+
+def tmux_executable(environ: dict[str, str], limit: int = 16 << 20) -> bytes | None:
+    """The bytes of the tmux on PATH (for its message texts), or None."""
+    from tmux_sensei import tmuxcmd
+
+    binary = tmuxcmd.tmux_binary(environ)
+    if binary is None:
+        return None
+    try:
+        with open(binary, "rb") as f:
+            return f.read(limit)
+    except OSError:
+        return None
 
 
 def _claim_problems(root: str, ids: set[str]) -> list[str]:
@@ -366,7 +427,8 @@ def run_check(env: Any, ui: str) -> int:
     names = ask_tmux(dict(env.environ))
     if names is None:
         env.stderr.write(strings["kb.no_tmux"] + "\n")
-    problems, topics, checked = check_tree(knowledge_dir(env.environ), names)
+    binary = tmux_executable(dict(env.environ)) if names is not None else None
+    problems, topics, checked = check_tree(knowledge_dir(env.environ), names, binary)
     for line in problems:
         env.stdout.write(line + "\n")
     if problems or names is None:

@@ -23,7 +23,7 @@ from tmux_sensei.paths import data_dir
 Block = tuple[Any, ...]
 
 REQUIRED_KEYS = ("title", "questions", "tags", "related")
-KNOWN_KEYS = {*REQUIRED_KEYS, "probes", "sources", "needs", "older"}
+KNOWN_KEYS = {*REQUIRED_KEYS, "probes", "sources", "needs", "older", "errors"}
 
 
 class PageError(Exception):

@@ -30,14 +30,40 @@ def is_japanese_char(ch: str) -> bool:
     )
 
 
+def _own_words(text: str) -> str:
+    """The text without what it quotes: `inline code` and 「…」 hold pasted commands and
+    messages, not the asker's own words."""
+    pieces = text.split("`")
+    own = " ".join(pieces[0::2]) if len(pieces) > 2 else text
+    kept: list[str] = []
+    while "「" in own and "」" in own.split("「", 1)[1]:
+        head, rest = own.split("「", 1)
+        kept.append(head + " 「」 ")  # the brackets themselves are Japanese punctuation
+        own = rest.split("」", 1)[1]
+    return "".join(kept) + own
+
+
 def detect(text: str) -> str | None:
-    """'ja' if the text has Japanese script, 'en' if it reads as English, None if it can't tell."""
-    if any(is_japanese_char(c) for c in text):
-        return "ja"
-    words = "".join(c.lower() if c.isalpha() or c == "'" else " " for c in text).split()
-    plain = [w for w in words if w in _ENGLISH_WORDS]
+    """'ja' or 'en' by the share of each language in the asker's own words, None if it can't tell.
+
+    Hiragana is the grammar of a Japanese sentence: with none, kanji and katakana are quoted
+    names in an English sentence ("my status bar shows 日本語"). English is counted by its
+    function words; a Japanese question that pastes an English message still has more
+    Japanese than the message has function words.
+    """
+    own = _own_words(text)
+    words = "".join(c.lower() if c.isalpha() or c == "'" else " " for c in own).split()
+    plain = sum(w in _ENGLISH_WORDS for w in words)
+    japanese = [c for c in own if is_japanese_char(c) or c in "「」"]
+    if japanese:
+        hiragana = sum("\u3040" <= c <= "\u309f" or c in "「」" for c in japanese)
+        if hiragana == 0 and plain:
+            return "en"
+        return "ja" if hiragana + 0.7 * (len(japanese) - hiragana) > plain else "en"
     if plain or len([w for w in words if len(w) > 2]) >= 4:
         return "en"
+    if any(is_japanese_char(c) for c in text):  # Japanese only inside what it quotes
+        return "ja"
     return None
 
 

@@ -82,12 +82,28 @@ def load_strings(locales: str, lang: str) -> dict[str, str]:
 def build_all(kb: str, locales: str, files: list[str]) -> dict[str, dict[str, Any]]:
     """Parse every page (markdown-it, tomllib: only here) and build both languages' indexes."""
     from tmux_sensei.knowledge import PageError, page_files, read_page
-    from tmux_sensei.tokens import Synonyms
+    from tmux_sensei.tokens import Synonyms, fold
 
     table = read_toml(os.path.join(kb, "synonyms.toml"))
     groups = table.get("groups", {})
     others = [str(p) for p in table.get("other_programs", {}).get("names", [])]
     synonyms = Synonyms({str(k): [str(f) for f in v] for k, v in groups.items()})
+    tmux_terms = table.get("tmux_terms", {})
+    terms = [str(t) for t in tmux_terms.get("words", [])]
+    panes = (
+        [str(t) for t in tmux_terms.get("pane_words", [])],
+        [str(t) for t in tmux_terms.get("pane_rivals", [])],
+    )
+    names = read_toml(os.path.join(kb, "tmux-names.toml"))
+    for key in ("commands", "options", "hooks"):
+        terms += [str(n) for n in names.get(key, []) if "-" in str(n)]  # "mouse" is no proof
+    terms += [str(n) for n in names.get("newer", {}) if "-" in str(n)]
+    near = [str(n) for n in table.get("near_domain", {}).get("names", [])]
+    negations = table.get("not_tmux", {})
+    not_tmux = (
+        [str(w) for w in negations.get("before", [])],
+        [str(w) for w in negations.get("after", [])],
+    )
     digest = content_hash(files)
     built: dict[str, dict[str, Any]] = {}
     for lang in SUPPORTED:
@@ -97,7 +113,10 @@ def build_all(kb: str, locales: str, files: list[str]) -> dict[str, dict[str, An
                 pages.append(read_page(path, lang))
             except PageError:
                 continue  # `kb check` reports it; one broken page must not silence the rest
-        data = build_data(pages, lang, synonyms, load_strings(locales, lang), others)
+        data = build_data(
+            pages, lang, synonyms, load_strings(locales, lang), others, terms, near, not_tmux
+        )
+        data["pane_words"], data["pane_rivals"] = (sorted(fold(t) for t in side) for side in panes)
         data["content_hash"] = digest
         built[lang] = data
     return built

@@ -118,10 +118,9 @@ def reply(text: str, state: ReplState, columns: int, color: bool) -> str:
     index = state.indexes.get(lang)
     query = text
     if kind == "context" and state.conv.last_topic:
-        alone = index.search(text, limit=1)
-        from tmux_sensei.ask import CONFIDENCE_THRESHOLD
+        from tmux_sensei.decision import stands_alone
 
-        if not alone or alone[0].confidence < CONFIDENCE_THRESHOLD + 0.2:
+        if not stands_alone(text, index):
             last = state.indexes.get(state.conv.lang).topic(state.conv.last_topic)
             query = f"{text} {last['title']}"
 

@@ -29,8 +29,8 @@ STOPWORDS = frozenset(
     hello hey ok okay guys anyone someone something it's don't doesn't didn't can't cannot isn't
     won't without only even much many more most other same such too via vs etc eg ie
     after before while since because being been whether either anyway maybe lot kind sort
-    say says said came come tried try trying seem seems weird wtf lol pls plz figure
-    monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow""".split()
+    say says said came come tried try trying seem seems weird pls plz figure
+    today yesterday tomorrow""".split()
 )
 
 
@@ -134,6 +134,8 @@ def latin_tokens(word: str) -> list[str]:
     out: list[str] = []
     if _is_identifier(word):
         return out
+    if len(word) > 2 and word.isalpha() and len(set(word)) == 1:
+        word = word[:2]  # "-vvvv" and "-vv" are the same flag, repeated
     if any(c in word for c in "-_.@#"):
         whole = word.strip("-_.@#")
         if len(whole) > 1:
@@ -237,10 +239,75 @@ class Synonyms:
         return obj
 
 
+# A key chord written any way people write it: "Ctrl+B", "Ctrl + B + %", "ctrl-b", "^B", "<C-b>",
+# "control b", "C-b"; Alt and Meta likewise ("alt+h", "M-h", "option-h").
+_CHORD_TRIGGERS = tuple("ctrl control ctl strg ^ \u2303 c- alt meta m- option".split())
+_KEY_NAMES = (
+    "space enter return tab escape esc bspace backspace up down left right home end pageup "
+    "pagedown pgup pgdn ppage npage dc ic delete insert f10 f11 f12 f1 f2 f3 f4 f5 f6 f7 f8 f9"
+).split()
+_CHORD_RE: object | None = None
+
+
+def _chord_pattern() -> object:
+    import re  # only for text that holds a chord-like word: re costs a third of a bare start
+
+    names = "|".join(_KEY_NAMES)
+    # a letter must end there ("prefix C-a" presses no "c"); a symbol may lead a word (":new")
+    symbol = r"[%\"'.:;,?!&$#~=+|<>/\\\[\]{}()*@`-]"
+    one = rf"(?:(?:{names}|[a-z0-9])(?![a-z0-9]|[-+][a-z0-9])|{symbol})"
+    mod = r"(?P<mod>ctrl|control|ctl|strg|\^|\u2303|c|alt|meta|option|m)"
+    shift = r"(?:\s*[-+]\s*shift)?"
+    chord = rf"{mod}{shift}\s*(?P<sep>[-+]?)\s*(?P<key>{one})>?"
+    prefix = rf"(?P<prefix>prefix)(?:\s*key)?{shift}\s*[-+]?\s*(?P<pkey>{one})"
+    then = r"(?:\s*(?:\+|,|then|and|release|followed by|->|\u2192))*\s*"
+    nxt = rf"(?:{then}(?P<next>{one})(?![-+]))?"
+    return re.compile(rf"(?<![a-z0-9])<?(?:{chord}|{prefix}){nxt}")
+
+
+def key_tokens(folded: str) -> list[str]:
+    """Chords in one normal form ("c-b", "m-h") and the key pressed after the prefix ("key-%")."""
+    if not any(t in folded for t in _CHORD_TRIGGERS) and "prefix" not in folded:
+        return []
+    global _CHORD_RE
+    if _CHORD_RE is None:
+        _CHORD_RE = _chord_pattern()
+    out: list[str] = []
+    for m in _CHORD_RE.finditer(folded):  # type: ignore[attr-defined]
+        nxt = m.group("next")
+        if m.group("prefix"):
+            out.append("key-" + _key_name(m.group("pkey")))
+        else:
+            mod = m.group("mod")
+            if mod in ("c", "m") and not m.group("sep"):
+                continue  # "c d" is no chord; "c-d" and "m-x" are
+            chord = ("m-" if mod in ("alt", "meta", "option", "m") else "c-") + _key_name(
+                m.group("key")
+            )
+            out.append(chord)
+            if chord != "c-b":
+                nxt = None  # only after the prefix does the next key mean a tmux command
+        if nxt:
+            out.append("key-" + _key_name(nxt))
+    return out
+
+
+def _key_name(key: str) -> str:
+    return {
+        "escape": "esc",
+        "return": "enter",
+        "backspace": "bspace",
+        "pgup": "ppage",
+        "pageup": "ppage",
+        "pgdn": "npage",
+        "pagedown": "npage",
+    }.get(key, key)
+
+
 def tokenize(text: str, synonyms: Synonyms | None = None) -> list[str]:
     """All tokens of a text, repeated as often as they occur (term frequency matters)."""
     folded = fold(text)
-    tokens: list[str] = []
+    tokens: list[str] = key_tokens(folded)
     words: list[str] = []
     has_japanese = False
     for japanese, run in scan(folded):

@@ -1,0 +1,137 @@
+"""Whether to answer, and with which pages: the search ranks, this decides.
+
+How sure the search must be depends on whether the question is about tmux at all:
+- STRONG: it names tmux, a word only tmux uses (its command and option names, `C-b`, ペイン, TPM)
+  or one of tmux's messages. A tmux question deserves its best page on modest evidence.
+- WEAK: only words tmux shares with other tools (session, window, detach, scroll, clipboard).
+  The page must match well, and a question naming another program (git, docker, zellij) is
+  about that program.
+- NONE: nothing of tmux's vocabulary: declined, whatever the score.
+A quoted tmux message picks the page that owns it (front matter `errors`), whatever the ranking.
+The runner-up joins the best page when it scores nearly as well, so that a question between two
+pages gets both.
+"""
+
+from __future__ import annotations
+
+from tmux_sensei.tokens import fold, tokenize
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from tmux_sensei.index import Hit, Index
+
+NONE, WEAK, STRONG = 0, 1, 2
+THRESHOLD = {STRONG: 0.25, WEAK: 0.5}
+NEAR_DOMAIN = 0.9  # how sure a question naming only a neighbouring tool (ssh, vim) must be
+STORY_WORDS = 8  # a question this long tells a story, which may touch two pages
+STANDS_ALONE = 0.65  # a follow-up this sure of its own page is a new question, not "that"
+RUNNER_UP = 0.85  # share of the best page's score at which the second page is answered too
+
+
+class Evidence:
+    __slots__ = ("level", "message_owner", "other_program", "words")
+
+    def __init__(
+        self, level: int, message_owner: str | None, other_program: bool, words: int = 0
+    ) -> None:
+        self.level = level
+        self.message_owner = message_owner
+        self.other_program = other_program
+        self.words = words  # distinct search words: a short question names one concern
+
+
+def names_tmux(folded: str, not_tmux: tuple[tuple[str, ...], tuple[str, ...]]) -> bool:
+    """Whether the text names tmux other than to say it is not involved ("no tmux here",
+    "without tmux", "tmuxは使ってない")."""
+    before, after = not_tmux
+    at = folded.find("tmux")
+    while at >= 0:
+        window = "".join(
+            c if c.isalnum() or c == "'" else " " for c in folded[max(0, at - 24) : at]
+        )
+        pre = " " + " ".join(window.split()[-3:]) + " "
+        post = folded[at + 4 : at + 24].lstrip(" ")
+        for particle in ("とかは", "とか", "は", "も", "や"):
+            if post.startswith(particle):
+                post = post[len(particle) :]
+                break
+        # "no tmux session", "no tmux.conf" speak of tmux's things, not of its absence
+        word_after = post.startswith(("session", "server", "window", "pane", "conf", ".", "-"))
+        negated = (any(f" {b} " in pre for b in before) and not word_after) or any(
+            post.startswith(a) for a in after
+        )
+        if not negated:
+            return True
+        at = folded.find("tmux", at + 4)
+    return False
+
+
+def _named(term: str, folded: str, tokens: set[str]) -> bool:
+    """A Latin word as a whole (stemmed) token, a phrase or Japanese as text."""
+    if term.startswith("~") or (term.isascii() and term.replace("-", "").isalnum()):
+        return term in tokens  # a word, or a synonym group ("~pane": pane, panes, ペイン, pain)
+    return term in folded
+
+
+def evidence(text: str, index: Index) -> Evidence:
+    """What the question's own words say (before typo correction: "screenrc" is no typo)."""
+    folded = fold(text)
+    tokens = set(tokenize(text, index.synonyms))
+    owner = None
+    best = 0
+    for message, topic in index.errors.items():
+        if len(message) > best and message in folded:
+            owner, best = topic, len(message)
+    level = NONE
+    panes_are_tmux = any(_named(p, folded, tokens) for p in index.pane_words) and not any(
+        _named(r, folded, tokens) for r in index.pane_rivals
+    )
+    if (
+        owner is not None
+        or panes_are_tmux
+        or names_tmux(folded, index.not_tmux)
+        or any(t in index.tmux_names for t in tokens)
+        or any(p in folded for p in index.tmux_phrases)
+    ):
+        level = STRONG
+    elif any(t in index.domain for t in tokens):
+        level = WEAK
+    other = any(t in index.other_programs or t in index.near_words for t in tokens) or any(
+        p in folded for p in index.near_phrases
+    )
+    return Evidence(level, owner, other, len({t for t in tokens if not t.startswith("~")}))
+
+
+def choose(hits: list[Hit], ev: Evidence, index: Index) -> list[Hit]:
+    """The pages to answer with, best first; [] to decline."""
+    if ev.level == NONE or not hits:
+        return []
+    if ev.message_owner is not None and ev.message_owner in index.topics:
+        owned = next((h for h in hits if h.topic == ev.message_owner), None)
+        if owned is None:
+            from tmux_sensei.index import Hit
+
+            owned = Hit(ev.message_owner, hits[0].score, max(hits[0].confidence, 0.5), 0.0, 0.0)
+        rest = [h for h in hits if h.topic != ev.message_owner]
+        return (
+            [owned, *rest[:1]] if rest and rest[0].score >= RUNNER_UP * hits[0].score else [owned]
+        )
+    threshold = THRESHOLD[ev.level]
+    if ev.level == WEAK and ev.other_program:
+        threshold = NEAR_DOMAIN
+    best = hits[0]
+    if best.confidence < threshold:
+        return []
+    chosen = [best]
+    if len(hits) > 1 and ev.words >= STORY_WORDS:
+        second = hits[1]
+        if second.score >= RUNNER_UP * best.score and second.confidence >= threshold:
+            chosen.append(second)
+    return chosen
+
+
+def stands_alone(text: str, index: Index) -> bool:
+    """Whether a follow-up ("how do I stop that?") is a question of its own, or leans on the
+    topic before it."""
+    hits = index.search(text, limit=2)
+    return bool(choose(hits, evidence(text, index), index)) and hits[0].confidence >= STANDS_ALONE
