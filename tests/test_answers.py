@@ -125,3 +125,49 @@ def test_json_keys_are_stable() -> None:
 def test_typo_is_forgiven() -> None:
     _, doc = ask("how to detatch from a tmux seesion")
     assert doc["answers"][0]["topic"] == "detach-attach"
+
+
+@pytest.mark.parametrize(
+    ("flag", "question"),
+    [("ja", "how do I detach from tmux?"), ("en", "tmux からデタッチするには？")],
+)
+def test_lang_flag_shows_the_same_topic_in_the_asked_language(flag: str, question: str) -> None:
+    """--lang searches in the question's own language and shows that topic in the other one."""
+    code, doc = ask("--lang", flag, question)
+    _, plain = ask(question)
+    assert code == 0 and doc["lang"] == flag
+    assert doc["answers"][0]["topic"] == plain["answers"][0]["topic"] == "detach-attach"
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("my status bar shows 日本語 as underscores, why?", "en"),
+        ("`tmux ls` で no server running on /tmp/tmux-1000/default と出る", "ja"),
+        ("sessions should be nested with care, unset $TMUX to force って言われた", "ja"),
+    ],
+)
+def test_answer_language_follows_the_askers_own_words(question: str, lang: str) -> None:
+    _, doc = ask(question)
+    assert doc["lang"] == lang
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How do I undo my last commit but keep the changes staged?",
+        "docker attach でコンテナに入ったあと、止めずに抜けるには？",
+        "In vim, :split opens the new window above. How do I make splits open below?",
+        "nohupで動かしたプロセスがログアウトで消えた（tmuxは使ってない）",
+    ],
+)
+def test_near_domain_questions_are_declined(question: str) -> None:
+    code, doc = ask(question)
+    assert code == 1 and doc["answers"] == [] and doc["closest"], doc
+
+
+def test_a_pasted_message_picks_the_page_that_owns_it() -> None:
+    code, doc = ask(
+        "what does this mean: sessions should be nested with care, unset $TMUX to force"
+    )
+    assert code == 0 and doc["answers"][0]["topic"] == "nested-tmux"

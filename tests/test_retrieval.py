@@ -44,3 +44,35 @@ def test_shared_question_set_meets_the_target() -> None:
 def test_own_question_set_is_big_enough() -> None:
     lines = [line for line in OWN.read_text("utf-8").splitlines() if line.strip()]
     assert len(lines) >= 100 and sum('"lang": "ja"' in line for line in lines) >= 40
+
+
+# The measure of retrieval: the blind real-question set's frozen test split (tests/eval/real.jsonl,
+# README "Retrieval"). The floors are the figures measured at the last README update, less a small
+# margin for the run-to-run noise of the live tmux look-ups: they catch a regression, and rise
+# with the figures. The targets (85 % hits, <= 3 % off-topic answered) are not met yet.
+REAL_TEST_FLOOR = {"en": 0.68, "ja": 0.75}
+OFFTOPIC_CEILING = 0.10
+
+
+def test_real_question_test_split_holds_its_floor() -> None:
+    from eval_real import evaluate as evaluate_real
+
+    table, _ = evaluate_real(dict(os.environ, NO_COLOR="1", TMUX_SENSEI_LOG_UNANSWERED="0"))
+    for lang, floor in REAL_TEST_FLOOR.items():
+        hit, total = table[f"test {lang}"]["hit"]
+        assert total >= 80 and hit / total >= floor, (lang, hit, total)
+        answered, asked = table[f"test {lang}"]["offtopic answered"]
+        assert asked >= 20 and answered / asked <= OFFTOPIC_CEILING, (lang, answered, asked)
+
+
+def test_real_question_set_is_blind_sized_and_split() -> None:
+    import json
+
+    rows = [json.loads(line) for line in (REPO / "tests/eval/real.jsonl").open(encoding="utf-8")]
+    langs = [r["lang"] for r in rows]
+    assert len(rows) >= 500 and langs.count("en") >= 300 and langs.count("ja") >= 200
+    assert len({r["source"] for r in rows}) == len(rows)  # each from a distinct report
+    assert sum(r["split"] == "test" for r in rows) >= len(rows) / 3
+    assert all(r["must"] and r["concept"] for r in rows)
+    off = [json.loads(line) for line in (REPO / "tests/eval/offtopic.jsonl").open(encoding="utf-8")]
+    assert len(off) >= 100 and sum(r["lang"] == "ja" for r in off) >= 50

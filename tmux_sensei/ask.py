@@ -117,7 +117,12 @@ def answer_question(
     run_probes: Callable[[list[str], str], list[dict[str, Any]]] | None = None,
     installed_version: Callable[[], tuple[str, tuple[int, ...]] | None] | None = None,
     fix_names: Callable[[str], list[tuple[str, str]]] | None = None,
+    search: Index | None = None,
 ) -> dict[str, Any]:
+    """`index` holds the pages in the answer's language; `search`, when given, is the index of
+    the question's own language (`--lang ja "how do I detach?"` is searched in English and
+    answered with the same topic in Japanese: every topic exists in both)."""
+    search = search or index
     answer: dict[str, Any] = {
         "lang": index.lang,
         "confident": False,
@@ -138,30 +143,31 @@ def answer_question(
         text = text.replace(typed, meant)
     from tmux_sensei.decision import choose, evidence
 
-    tokens = index.query_tokens(text)
-    ev = evidence(text, index)
-    hits = index.search(text, limit=5, tokens=tokens)
+    tokens = search.query_tokens(text)
+    ev = evidence(text, search)
+    hits = [h for h in search.search(text, limit=5, tokens=tokens) if h.topic in index.topics]
     chosen: list[Hit] = []
     parts, explicit = split_parts(text)
     if len(parts) > 1 and ev.message_owner is None:
         # each part is judged with the whole question's evidence: "and how do I detach?" is
         # about tmux when the sentence before it said so
         part_best = [
-            choose(index.search(p, limit=2), ev, index)[:1] for p in parts[: MAX_PARTS + 2]
+            choose(search.search(p, limit=2), ev, search)[:1] for p in parts[: MAX_PARTS + 2]
         ]
         seen: set[str] = set()
         for found in part_best:
             if found and found[0].topic not in seen:
                 seen.add(found[0].topic)
                 chosen.append(found[0])
-        whole = choose(hits, ev, index)
+        whole = choose(hits, ev, search)
         # Sentences that may only give context ("I use mintty. The borders shift.") must not
         # turn one question into two: unless the asker joined them as questions, the parts
         # stand alone only if the whole question agrees with one of them.
         if len(chosen) < 2 or (not explicit and whole and whole[0].topic not in seen):
             chosen = []
     if not chosen:
-        chosen = choose(hits, ev, index)
+        chosen = choose(hits, ev, search)
+    chosen = [h for h in chosen if h.topic in index.topics]
     if not chosen:
         answer["closest"] = [
             {"topic": h.topic, "title": index.topic(h.topic)["title"], "confidence": h.confidence}

@@ -233,11 +233,13 @@ def cmd_ask(opts: AskOptions, env: Env, ui: str) -> int:
     from tmux_sensei.lang import answer_language
     from tmux_sensei.loader import open_index
 
-    lang = answer_language(text, env.environ, opts.lang)
+    asked = answer_language(text, env.environ, None)  # the question's own language
+    lang = opts.lang or asked
     index = open_index(lang, env.environ)
+    search = index if asked == lang else open_index(asked, env.environ)
     for key in notes:
         env.stderr.write(index.strings.get(key, key).format(limit=MAX_QUESTION) + "\n")
-    answer = answer_here(text, index, env.environ, diagnose=opts.diagnose)
+    answer = answer_here(text, index, env.environ, diagnose=opts.diagnose, search=search)
     if opts.json:
         from tmux_sensei.render import answer_json
 
@@ -249,7 +251,13 @@ def cmd_ask(opts: AskOptions, env: Env, ui: str) -> int:
 
 
 def answer_here(
-    text: str, index: Index, environ: Mapping[str, str], *, diagnose: bool, query: str | None = None
+    text: str,
+    index: Index,
+    environ: Mapping[str, str],
+    *,
+    diagnose: bool,
+    query: str | None = None,
+    search: Index | None = None,
 ) -> dict[str, Any]:
     """An answer with what this machine adds: its probes, its tmux's version and names; a
     question without a confident answer is logged for `report`. `ask` and the REPL share it."""
@@ -266,7 +274,8 @@ def answer_here(
         diagnose=diagnose,
         run_probes=run_probes if diagnose else None,
         installed_version=lambda: installed_tmux(environ),
-        fix_names=lambda q: name_fixes(q, index, environ),
+        fix_names=lambda q: name_fixes(q, search or index, environ),
+        search=search,
     )
     if not answer["confident"]:
         from tmux_sensei.report import log_unanswered

@@ -94,7 +94,7 @@ def evidence(text: str, index: Index) -> Evidence:
         or any(p in folded for p in index.tmux_phrases)
     ):
         level = STRONG
-    elif any(t in index.domain for t in tokens):
+    elif any(t in index.shared_groups for t in tokens):
         level = WEAK
     other = any(t in index.other_programs or t in index.near_words for t in tokens) or any(
         p in folded for p in index.near_phrases

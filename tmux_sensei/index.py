@@ -33,6 +33,7 @@ K1, B = 1.2, 0.5
 # its BM25 score relative to the best page. Tuned on tests/eval/questions.jsonl.
 W_QUESTION, W_COVERAGE, W_BM25 = 0.35, 0.25, 0.4
 INTENT_GROUPS = frozenset({"~howto", "~why"})  # say what is asked, not what it is about
+INTENT_BONUS = 0.02  # a page whose title asks the way the question asks
 UNKNOWN_WEIGHT = 0.9
 CONF_W, CONF_MASS = (0.35, 0.3, 0.35), 5.0  # a word no page has, against the rarest word a page has
 
@@ -76,6 +77,7 @@ class Index:
         self.errors: dict[str, str] = dict(data.get("errors", {}))
         self.near_words: frozenset[str] = frozenset(data.get("near_words", ()))
         self.near_phrases: tuple[str, ...] = tuple(data.get("near_phrases", ()))
+        self.shared_groups: frozenset[str] = frozenset(data.get("shared_groups", ()))
         self.pane_words: frozenset[str] = frozenset(data.get("pane_words", ()))
         self.pane_rivals: tuple[str, ...] = tuple(data.get("pane_rivals", ()))
         self.not_tmux: tuple[tuple[str, ...], tuple[str, ...]] = data.get("not_tmux", ((), ()))
@@ -170,11 +172,14 @@ class Index:
         others = [t for t in q if t in self.other_programs]
         hits: list[Hit] = []
         best_bm = scores[ranked[0]]
+        intents = INTENT_GROUPS.intersection(q)
         for d in ranked:
             coverage = matched[d] / total_idf
             qm = self._question_match(d, q)
             bm = scores[d] / best_bm  # relative: how this page's body compares with the best
             combined = W_QUESTION * qm + W_COVERAGE * coverage + W_BM25 * bm
+            if intents and intents.intersection(self.qsets[d][0]):
+                combined += INTENT_BONUS  # "how do I split" is the how-to page, not the error's
             doubt = 1.0
             if others and not all(d in self._docs_with(t) for t in others):
                 doubt = 0.75 if "tmux" in q else 0.55

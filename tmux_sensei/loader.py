@@ -117,6 +117,7 @@ def build_all(kb: str, locales: str, files: list[str]) -> dict[str, dict[str, An
             pages, lang, synonyms, load_strings(locales, lang), others, terms, near, not_tmux
         )
         data["pane_words"], data["pane_rivals"] = (sorted(fold(t) for t in side) for side in panes)
+        data["shared_groups"] = sorted("~" + str(g) for g in tmux_terms.get("shared_groups", []))
         data["content_hash"] = digest
         built[lang] = data
     return built

@@ -56,6 +56,7 @@ class ReplState:
         self.env = env
         self.environ = dict(env.environ)
         self.lang = ui_language(self.environ)
+        self.lang_chosen = False  # /lang or F2: answers come in that language, whatever is asked
         self.conv = Conversation(self.lang)
         self.indexes = Indexes(self.environ, self.lang)
         self.keymap: KeyMap | None = None
@@ -114,19 +115,23 @@ def reply(text: str, state: ReplState, columns: int, color: bool) -> str:
             [("h", 1, title), *rewrite_blocks(chosen, state.user_keys())], state, columns, color
         )
 
-    lang = answer_language(text, state.environ, None)
+    asked = answer_language(text, state.environ, None)
+    lang = state.lang if state.lang_chosen else asked
     index = state.indexes.get(lang)
+    search = state.indexes.get(asked)
     query = text
     if kind == "context" and state.conv.last_topic:
         from tmux_sensei.decision import stands_alone
 
-        if not stands_alone(text, index):
-            last = state.indexes.get(state.conv.lang).topic(state.conv.last_topic)
+        if not stands_alone(text, search):
+            last = search.topic(state.conv.last_topic)  # the same topic, in the asker's words
             query = f"{text} {last['title']}"
 
     from tmux_sensei.cli import answer_here
 
-    answer = answer_here(text, index, state.environ, diagnose=state.diagnose, query=query)
+    answer = answer_here(
+        text, index, state.environ, diagnose=state.diagnose, query=query, search=search
+    )
     if answer["findings"]:
         # a popup has room for what needs attention; /doctor shows everything
         notable = [f for f in answer["findings"] if f["status"] in ("warn", "problem")]
@@ -175,6 +180,7 @@ def command(text: str, state: ReplState, columns: int, color: bool) -> tuple[str
                 "errors.unknown_lang", value=sanitize(arg, keep_newlines=False)[:20]
             ), True
         state.lang = arg or ("ja" if state.lang == "en" else "en")
+        state.lang_chosen = True
         return state.t("repl.lang_switched"), True
     if name == "/topics":
         return topics(arg, state), True
@@ -298,8 +304,9 @@ def run_repl(env: Env) -> int:
 
     @bindings.add("f2")
     def _switch_language(event: Any) -> None:
-        """F2 switches the answer language; the toolbar shows it at once."""
+        """F2 switches the language of the answers and the interface; the toolbar shows it."""
         state.lang = "ja" if state.lang == "en" else "en"
+        state.lang_chosen = True
 
     session: PromptSession[str] = PromptSession(
         history=history,
