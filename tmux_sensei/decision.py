@@ -83,9 +83,9 @@ def evidence(text: str, index: Index) -> Evidence:
         if len(message) > best and message in folded:
             owner, best = topic, len(message)
     level = NONE
-    panes_are_tmux = any(_named(p, folded, tokens) for p in index.pane_words) and not any(
-        _named(r, folded, tokens) for r in index.pane_rivals
-    )
+    panes = any(_named(p, folded, tokens) for p in index.pane_words)
+    rival = any(_named(r, folded, tokens) for r in index.pane_rivals)
+    panes_are_tmux = panes and not rival
     if (
         owner is not None
         or panes_are_tmux
@@ -94,6 +94,8 @@ def evidence(text: str, index: Index) -> Evidence:
         or any(p in folded for p in index.tmux_phrases)
     ):
         level = STRONG
+    elif panes and rival:
+        level = NONE  # the panes of iTerm2 or VS Code: a question about that program
     elif any(t in index.shared_groups for t in tokens):
         level = WEAK
     other = any(t in index.other_programs or t in index.near_words for t in tokens) or any(
