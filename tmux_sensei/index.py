@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 FIELD_WEIGHTS = {"title": 3.0, "question": 2.0, "heading": 1.5, "body": 1.0, "code": 1.0}
 K1, B = 1.2, 0.5
 # How a page's rank is made: its closest listed question, how much of the query it covers, and
@@ -213,7 +213,12 @@ class Index:
         return best
 
     def topic(self, topic_id: str) -> dict[str, Any]:
-        return self.topics[topic_id]
+        topic = self.topics[topic_id]
+        blocks = topic.get("blocks")
+        if isinstance(blocks, bytes):  # unpacked on first use: an answer reads one or two pages
+            topic = dict(topic, blocks=marshal.loads(blocks))
+            self.topics[topic_id] = topic
+        return topic
 
 
 def _confidence(coverage: float, question_match: float, matched_idf: float) -> float:
@@ -311,7 +316,9 @@ def build_data(
             "probes": [str(t) for t in front.get("probes", [])],
             "needs": {str(k): str(v) for k, v in dict(front.get("needs", {})).items()},
             "older": str(front.get("older", "")),
-            "blocks": page.blocks,
+            # the page's text as marshal bytes inside the cache: loading 140 pages' blocks as
+            # objects on every start cost half of the index load; a bytes value costs a copy
+            "blocks": marshal.dumps(page.blocks),
         }
     # tmux's own vocabulary: the synonym groups, "tmux", and every word of the pages' code
     domain = {"tmux"} | {t for t in postings if t.startswith("~") and t not in INTENT_GROUPS}
