@@ -4,8 +4,8 @@ How sure the search must be depends on whether the question is about tmux at all
 - STRONG: it names tmux, a word only tmux uses (its command and option names, `C-b`, ペイン, TPM)
   or one of tmux's messages. A tmux question deserves its best page on modest evidence.
 - WEAK: only words tmux shares with other tools (session, window, detach, scroll, clipboard).
-  The page must match well, and a question naming another program (git, docker, zellij) is
-  about that program.
+  The page must match well, and a question naming another program (git, docker, zellij, ssh)
+  is about that program: declined, however well a page matches.
 - NONE: nothing of tmux's vocabulary: declined, whatever the score.
 A quoted tmux message picks the page that owns it (front matter `errors`), whatever the ranking.
 The runner-up joins the best page when it scores nearly as well, so that a question between two
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
 NONE, WEAK, STRONG = 0, 1, 2
 THRESHOLD = {STRONG: 0.25, WEAK: 0.5}
-NEAR_DOMAIN = 0.9  # how sure a question naming only a neighbouring tool (ssh, vim) must be
 STORY_WORDS = 8  # a question this long tells a story, which may touch two pages
 STANDS_ALONE = 0.65  # a follow-up this sure of its own page is a new question, not "that"
 RUNNER_UP = 0.85  # share of the best page's score at which the second page is answered too
@@ -118,9 +117,9 @@ def choose(hits: list[Hit], ev: Evidence, index: Index) -> list[Hit]:
         return (
             [owned, *rest[:1]] if rest and rest[0].score >= RUNNER_UP * hits[0].score else [owned]
         )
-    threshold = THRESHOLD[ev.level]
     if ev.level == WEAK and ev.other_program:
-        threshold = NEAR_DOMAIN
+        return []  # "docker attach", "vim :split": about that tool, however well a page matches
+    threshold = THRESHOLD[ev.level]
     best = hits[0]
     if best.confidence < threshold:
         return []
