@@ -165,6 +165,10 @@ def main(argv: list[str] | None = None, env: Env | None = None) -> int:
             return run_check(env, ui)
         if command == "doctor":
             return cmd_doctor(rest, env, ui)
+        if command == "explain":
+            from tmux_sensei.explain import cmd_explain
+
+            return cmd_explain(rest, env, ui)
         if command == "learn":
             from tmux_sensei.learn import cmd_learn
 

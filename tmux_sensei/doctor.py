@@ -20,7 +20,19 @@ def run_doctor(
     from tmux_sensei.probes.runner import PROBES, run
 
     ctx = ProbeContext(strings=strings, lang=lang, environ=environ, timeout=1.0)
-    return run(PROBES, ctx, deadline=DOCTOR_DEADLINE)
+    return run(PROBES, ctx, deadline=DOCTOR_DEADLINE) + explain_pointer(strings, environ)
+
+
+def explain_pointer(strings: Mapping[str, str], environ: Mapping[str, str]) -> list[dict[str, Any]]:
+    """One line pointing at `tmux-sensei explain` when the user has a tmux.conf."""
+    from tmux_sensei.explain import UsageProblem, default_config
+    from tmux_sensei.probes.base import finding
+
+    try:
+        path = default_config(environ)
+    except UsageProblem:
+        return []
+    return [finding("explain", "ok", strings.get("doctor.explain", "").format(path=path))]
 
 
 def counts(findings: list[dict[str, Any]]) -> tuple[int, int]:

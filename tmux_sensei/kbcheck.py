@@ -349,8 +349,60 @@ def check_tree(
                 checked += n
             problems += [f"{rel}: {p}" for p in page_problems]
     problems += _claim_problems(root, ids_by_lang.get("en", set()))
+    problems += glossary_problems(root, names, all_ids)
     problems += error_problems(root, errors, binary)
     return problems, len(all_ids), checked
+
+
+def glossary_problems(root: str, names: TmuxNames | None, ids: set[str]) -> list[str]:
+    """knowledge/glossary (the one-line meanings `explain` gives): the same names in every
+    language, each one known to the installed tmux (or listed in tmux-names.toml `newer`),
+    and topics that name a page."""
+    import tomllib
+
+    folder = os.path.join(root, "glossary")
+    if not os.path.isdir(folder):
+        return []
+    problems: list[str] = []
+    tables: dict[str, dict[str, Any]] = {}
+    for name in (*(f"{lang}.toml" for lang in SUPPORTED), "topics.toml"):
+        path = os.path.join(folder, name)
+        try:
+            with open(path, "rb") as f:
+                tables[name] = tomllib.load(f)
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            problems.append(f"{os.path.relpath(path)}: cannot be read: {exc}")
+    try:
+        with open(os.path.join(root, "tmux-names.toml"), "rb") as f:
+            newer = set(tomllib.load(f).get("newer", {}))
+    except (OSError, tomllib.TOMLDecodeError):
+        newer = set()
+    langs = [n for n in tables if n != "topics.toml"]
+    for kind in ("options", "commands"):
+        keys = {n: set(dict(tables[n].get(kind, {}))) for n in langs}
+        every = set().union(*keys.values()) if keys else set()
+        for n in langs:
+            for missing in sorted(every - keys[n]):
+                problems.append(f"{os.path.join(folder, n)}: [{kind}] lacks '{missing}'")
+            for key, text in dict(tables[n].get(kind, {})).items():
+                if not isinstance(text, str) or not text.strip():
+                    problems.append(f"{os.path.join(folder, n)}: [{kind}] '{key}' is empty")
+        if names is None:
+            continue
+        known = names.options if kind == "options" else names.commands
+        for key in sorted(every):
+            if key not in known and key not in newer:
+                problems.append(
+                    f"{folder}: unknown tmux {kind[:-1]} '{key}' (tmux {names.version} lacks it "
+                    "and tmux-names.toml `newer` doesn't list it)"
+                )
+    topics = dict(tables.get("topics.toml", {}).get("topics", {}))
+    for key, topic in sorted(topics.items()):
+        if topic not in ids:
+            problems.append(f"{os.path.join(folder, 'topics.toml')}: '{key}': no page '{topic}'")
+        if names is not None and key not in names.options | names.commands | newer:
+            problems.append(f"{os.path.join(folder, 'topics.toml')}: unknown tmux name '{key}'")
+    return problems
 
 
 def error_problems(

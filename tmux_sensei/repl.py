@@ -193,6 +193,12 @@ def command(text: str, state: ReplState, columns: int, color: bool) -> tuple[str
         ), True
     if name == "/learn":
         return learn(arg, state, columns, color), True
+    if name == "/config":  # the config tmux would load, explained line by line (read only)
+        from tmux_sensei.explain import explain_default_text
+
+        return explain_default_text(
+            state.lang, state.strings, state.environ, max(columns, 40), color
+        ), True
     if name == "/clear":
         state.conv.clear()
         return "\x1b[H\x1b[2J" if columns > 0 else "", True
