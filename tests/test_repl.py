@@ -85,8 +85,11 @@ def test_piped_quit_stops_reading() -> None:
 
 def test_piped_follow_up_uses_the_last_topic() -> None:
     p = sensei(input=b"what does remain-on-exit do?\nexample?\nmore\n", timeout=60)
-    out = p.stdout.decode()
-    assert out.count("remain-on-exit") >= 3
+    title = "# How do I keep a tmux pane open after its command finishes?"
+    first, example, more = p.stdout.decode().split(title)[1:]
+    # "example?" is the last topic's commands alone; "more" is what the first reply left out
+    assert "```tmux" in example and "## What to do" not in example and "**" not in example
+    assert "## Why" in more and "## Why" not in first
 
 
 # ---------------------------------------------------------------- real terminals
@@ -146,6 +149,11 @@ def test_repl_in_a_terminal_with_resize_to_40_columns(tmp_path: Path, sockets: l
     tmux(sock, "send-keys", "-l", "/lang ja")
     tmux(sock, "send-keys", "Enter")
     assert wait_for(lambda: "日本語で答える" in screen()), screen()
+    # ... and the answers follow: the same English question now gets the Japanese page
+    assert "デタッチ" not in screen()
+    tmux(sock, "send-keys", "-l", "how do I detach?")
+    tmux(sock, "send-keys", "Enter")
+    assert wait_for(lambda: "デタッチ" in screen()), screen()
     tmux(sock, "send-keys", "C-d")
     assert wait_for(lambda: sock not in tmux(sock, "ls") or tmux(sock, "ls") == ""), screen()
 
