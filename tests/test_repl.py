@@ -265,3 +265,12 @@ def test_setup_prints_and_applies_with_a_backup(tmp_path: Path) -> None:
     assert len(backups) == 1 and backups[0].read_text() == "set -g mouse on\n"
     p = sensei("setup", "--apply", "--yes", env=env)
     assert b"already" in p.stdout and conf.read_text() == text
+
+
+def test_piped_number_picks_one_of_the_closest_topics() -> None:
+    """After "I'm not sure", typing 2 answers the second topic offered, not a new question."""
+    p = sensei(input=b"kubernetes helm chart values override\n2\n", timeout=60)
+    out = p.stdout.decode()
+    offered = [line[3:] for line in out.splitlines() if line.startswith("2. ")]
+    assert offered, out
+    assert f"# {offered[0]}" in out  # the second reply is that topic's page

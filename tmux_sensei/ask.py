@@ -109,6 +109,29 @@ def version_note(
     ).strip()
 
 
+def topic_answer(index: Index, topic_id: str) -> dict[str, Any]:
+    """The answer for one topic the user picked by name or number (no search)."""
+    topic = index.topic(topic_id)
+    related = [r for r in topic["related"] if r in index.topics and r != topic_id]
+    return {
+        "lang": index.lang,
+        "confident": True,
+        "parts": [
+            {
+                "topic": topic_id,
+                "title": topic["title"],
+                "confidence": 1.0,
+                "blocks": topic["blocks"],
+            }
+        ],
+        "closest": [],
+        "findings": [],
+        "related": related,
+        "suggestions": [index.topic(r)["title"] for r in related[:3]],
+        "notes": [],
+    }
+
+
 def answer_question(
     text: str,
     index: Index,

@@ -3,6 +3,7 @@
 Pure functions over plain data, so that the REPL, the piped mode and the tests share them.
 A follow-up is recognised by its words, never guessed from nothing:
 
+- "2" after an unsure answer             -> the second of the closest topics it offered
 - "example?", "例は？"                  -> the last topic's commands (its code blocks)
 - "more", "もっと詳しく", "details"      -> the rest of the last topic's page
 - "what does that mean?", "それってどういうこと？" -> the explanation (the page's first section)
@@ -62,13 +63,14 @@ SHORT = 40  # characters: a follow-up is short; a long question stands on its ow
 
 
 class Conversation:
-    __slots__ = ("lang", "last_blocks", "last_topic", "unseen")
+    __slots__ = ("lang", "last_blocks", "last_topic", "offered", "unseen")
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
         self.last_topic: str | None = None
         self.last_blocks: list[Any] = []
         self.unseen: list[Any] = []  # what "more" shows next
+        self.offered: list[str] = []  # the closest topics of an unsure answer, numbered 1, 2, 3
 
     def remember(self, topic: str | None, blocks: list[Any], unseen: list[Any]) -> None:
         self.last_topic = topic
@@ -89,8 +91,18 @@ def _has(text: str, needles: tuple[str, ...]) -> bool:
     return any((n in words) if n.isascii() and " " not in n else (n in folded) for n in needles)
 
 
+def picked(text: str, conv: Conversation) -> str | None:
+    """The topic a bare number ("2", "２", "2.") picks from the closest topics just offered."""
+    number = fold(text).strip().rstrip(".)）")
+    if number.isdigit() and 1 <= int(number) <= len(conv.offered):
+        return conv.offered[int(number) - 1]
+    return None
+
+
 def follow_up_kind(text: str, conv: Conversation) -> str | None:
-    """'example', 'more', 'meaning', 'context' or None (a question of its own)."""
+    """'pick', 'example', 'more', 'meaning', 'context' or None (a question of its own)."""
+    if picked(text, conv) is not None:
+        return "pick"
     if conv.last_topic is None or len(text) > SHORT:
         return None
     if _has(text, _EXAMPLE):

@@ -15,6 +15,7 @@ from tmux_sensei.conversation import (
     example_blocks,
     follow_up_kind,
     meaning_blocks,
+    picked,
 )
 from tmux_sensei.lang import SUPPORTED, answer_language, ui_language
 from tmux_sensei.textutil import fix_surrogates, sanitize
@@ -127,11 +128,23 @@ def reply(text: str, state: ReplState, columns: int, color: bool) -> str:
             last = search.topic(state.conv.last_topic)  # the same topic, in the asker's words
             query = f"{text} {last['title']}"
 
-    from tmux_sensei.cli import answer_here
+    if kind == "pick":
+        from tmux_sensei.ask import topic_answer
 
-    answer = answer_here(
-        text, index, state.environ, diagnose=state.diagnose, query=query, search=search
-    )
+        choice = picked(text, state.conv)
+        assert choice is not None
+        lang = state.conv.lang  # the language the closest topics were offered in
+        index = state.indexes.get(lang)
+        answer = topic_answer(index, choice)
+    else:
+        from tmux_sensei.cli import answer_here
+
+        answer = answer_here(
+            text, index, state.environ, diagnose=state.diagnose, query=query, search=search
+        )
+    state.conv.offered = [] if answer["confident"] else [c["topic"] for c in answer["closest"]]
+    if not answer["confident"]:
+        state.conv.lang = lang
     if answer["findings"]:
         # a popup has room for what needs attention; /doctor shows everything
         notable = [f for f in answer["findings"] if f["status"] in ("warn", "problem")]
