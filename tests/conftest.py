@@ -101,3 +101,27 @@ def tmux_socket(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
     subprocess.run(["tmux", "-L", sock, "kill-server"], capture_output=True, timeout=10)
     if path.endswith(sock):
         Path(path).unlink(missing_ok=True)  # tmux leaves its socket file behind
+
+
+@pytest.fixture(scope="session")
+def _built_cache(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A snapshot of the knowledge base and its index cache, built once per session by a real
+    run (a snapshot, so that pages edited while the tests run do not make every run cold)."""
+    base = tmp_path_factory.mktemp("warm")
+    kb = base / "knowledge"
+    shutil.copytree(REPO / "knowledge", kb)
+    home = base / "sensei"
+    env = dict(os.environ, TMUX_SENSEI_HOME=str(home), TMUX_SENSEI_KB=str(kb))
+    sensei("ask", "--no-diagnose", "how do I detach?", env=env, timeout=120)
+    return kb, home / "cache"
+
+
+@pytest.fixture
+def warm(
+    sensei_home: Path, _built_cache: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """This test's private state, starting with a warm index cache (a copy of the session's)."""
+    kb, cache = _built_cache
+    monkeypatch.setenv("TMUX_SENSEI_KB", str(kb))
+    shutil.copytree(cache, sensei_home / "cache", dirs_exist_ok=True)
+    return sensei_home

@@ -134,6 +134,9 @@ def _safe(value: str) -> str:
     return sanitize(value, keep_newlines=False)[:80]
 
 
+safe_value = _safe  # an argument echoed in a message: one line, no controls, bounded
+
+
 def main(argv: list[str] | None = None, env: Env | None = None) -> int:
     env = env or Env()
     args = sys.argv[1:] if argv is None else list(argv)

@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from unicodedata import east_asian_width
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 ESC = "\x1b"
+
+# Invisible characters that reorder or hide text: zero-width space, LRM/RLM, the Arabic
+# letter mark, bidi embeddings/overrides (U+202A-E) and isolates (U+2066-9), line and paragraph
+# separators, the BOM.
+_INVISIBLE = frozenset(
+    (0x200B, 0x200E, 0x200F, 0x061C, 0x2028, 0x2029, 0xFEFF, *range(0x202A, 0x202F))
+) | frozenset(range(0x2066, 0x206A))
 
 # Characters that must not end a line in Japanese: opening brackets.
 _NO_LINE_END = set("（「『【〈《〔［｛")
@@ -33,6 +44,9 @@ def sanitize(text: str, *, keep_newlines: bool = True) -> str:
     Text from users and from the system may hold sequences that would move the cursor, change
     the title or the clipboard of the terminal we print to; none of them may pass through.
     """
+    plain = text.replace("\n", "").replace("\t", "")
+    if plain.isprintable():  # no control, format, separator or surrogate: nothing to remove
+        return text if keep_newlines or len(plain) == len(text) else text.replace("\n", " ")
     text = fix_surrogates(text)
     out: list[str] = []
     i, n = 0, len(text)
@@ -49,12 +63,38 @@ def sanitize(text: str, *, keep_newlines: bool = True) -> str:
                 out.append("\n" if keep_newlines else " ")
         elif code < 0x20 or code == 0x7F or 0x80 <= code < 0xA0:
             pass  # C0/C1 controls: never printable, never meaningful in a question
-        elif code in (0x200B, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0xFEFF):
-            pass  # zero-width and bidi controls can disguise text
+        elif code in _INVISIBLE:
+            pass  # zero-width and bidi controls (embeddings, overrides, isolates) disguise text
         else:
             out.append(ch)
         i += 1
     return "".join(out)
+
+
+def clean_data(value: Any) -> Any:
+    """Every string inside lists and dicts sanitised (newlines kept); other values as they are."""
+    if isinstance(value, str):
+        return sanitize(value)
+    if isinstance(value, dict):
+        return {clean_data(k): clean_data(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean_data(v) for v in value]
+    return value
+
+
+def dumps_json(doc: Any, indent: int | None = 2) -> str:
+    """JSON for stdout: strings sanitised, and any control, format or line-separator character
+    left (C0, DEL, C1, bidi, U+2028/9) escaped as \\uXXXX, so that no reader of the JSON (a
+    terminal, a JavaScript parser) meets one raw. Non-ASCII text stays readable."""
+    import json
+
+    text = json.dumps(clean_data(doc), ensure_ascii=False, indent=indent)
+    if text.replace("\n", "").isprintable():
+        return text
+    return "".join(
+        c if c == "\n" or c.isprintable() else f"\\u{ord(c):04x}" if ord(c) < 0x10000 else c
+        for c in text
+    )
 
 
 def _skip_escape(text: str, i: int) -> int:
