@@ -272,3 +272,39 @@ def test_kb_check_verifies_glossary_names(tmp_path: Path) -> None:
         path.write_text(path.read_text("utf-8") + 'mouse-sparkle = "no such option"\n', "utf-8")
     problems = glossary_problems(str(broken), names, ids)
     assert any("mouse-sparkle" in p for p in problems)
+
+
+def test_without_tmux_the_file_is_still_explained(tmp_path: Path) -> None:
+    conf = copy_fixture("done-when.conf", tmp_path)
+    p = sensei("explain", str(conf), "--json", env=env_for(tmp_path, PATH="/nonexistent"))
+    lines = by_line(json.loads(p.stdout))
+    assert p.returncode == 1
+    assert [lines[n]["status"] for n in (2, 5, 6, 7)] == ["problem", "problem", "problem", "ok"]
+    assert "set -g history-limit 5000" in str(lines[6]["fix"])
+
+
+@requires_tmux
+def test_config_in_the_conversation(tmp_path: Path) -> None:
+    from tmux_sensei.cli import Env
+    from tmux_sensei.repl import ReplState, command
+
+    env = env_for(tmp_path, TMUX_SENSEI_LANG="en")
+    (tmp_path / "home" / ".tmux.conf").write_text("set -g mode-mouse on\n", "utf-8")
+    state = ReplState(Env(environ=env, stdout_isatty=False))
+    text, keep_going = command("/config", state, 80, False)
+    assert keep_going and "set -g mouse on" in text and "✗" in text
+    (tmp_path / "home" / ".tmux.conf").unlink()
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "none")
+    text, _ = command("/config", ReplState(Env(environ=env, stdout_isatty=False)), 80, False)
+    assert "no tmux config" in text
+
+
+def test_doctor_points_at_explain_when_a_config_exists(tmp_path: Path) -> None:
+    from tmux_sensei.cli import strings_for
+    from tmux_sensei.doctor import explain_pointer
+
+    env = env_for(tmp_path, XDG_CONFIG_HOME=str(tmp_path / "xdg"))
+    assert explain_pointer(strings_for("en"), env) == []
+    (tmp_path / "home" / ".tmux.conf").write_text("set -g mouse on\n", "utf-8")
+    [found] = explain_pointer(strings_for("ja"), env)
+    assert found["status"] == "ok" and "tmux-sensei explain" in found["summary"]

@@ -207,6 +207,7 @@ class Explainer:
         self.bound_at: dict[tuple[str, str], str] = {}
         self.tpm_line = 0
         self.titles: dict[str, str] = {}
+        self.names_toml: dict[str, set[str]] = {}
 
     def t(self, name: str, /, **values: Any) -> str:
         text = self.strings.get(name, name)
@@ -310,12 +311,30 @@ class Explainer:
                 return self.judge.commands[name]
             fulls = {c for c in self.judge.commands.values() if c.startswith(name)}
             return fulls.pop() if len(fulls) == 1 else ""
-        return ALIASES.get(name, name if name in self.glossary["commands"] else "")
+        if name in ALIASES:
+            return ALIASES[name]
+        return name if name in self.static_names("commands") | self.static_names("aliases") else ""
 
     def option_known(self, name: str) -> bool:
-        if self.judge is None:
-            return name not in REMOVED_OPTIONS and style_family(name) is None
+        if self.judge is None:  # without tmux, the names of tmux 3.3a (tmux-names.toml)
+            return name in self.static_names("options")
         return name in self.judge.options
+
+    def static_names(self, kind: str) -> set[str]:
+        if not self.names_toml:
+            import tomllib
+
+            from tmux_sensei.loader import knowledge_dir
+
+            try:
+                path = os.path.join(knowledge_dir(self.environ), "tmux-names.toml")
+                with open(path, "rb") as f:
+                    data = tomllib.load(f)
+            except (OSError, tomllib.TOMLDecodeError):
+                data = {}
+            for key in ("commands", "aliases", "options"):
+                self.names_toml[key] = {str(n) for n in data.get(key, [])}
+        return self.names_toml.get(kind, set())
 
     # ------------------------------------------------------------ problems tmux's parser found
 
@@ -406,7 +425,12 @@ class Explainer:
             said.append(self.t("explain.command", name=full, meaning=meaning))
             entry["topic"] = entry["topic"] or self.glossary["topics"].get(full)
         else:
+            entry["status"] = "problem"
             said.append(self.t("explain.unknown_command", name=name))
+            meant = self.closest(name, sorted(self.static_names("commands") | set(ALIASES)))
+            if meant:
+                fixed = meant + st.text.strip()[len(name) :]
+                entry["fix"] = self.t("explain.fix_typo", meant=meant, line=_one(fixed))
 
     def explain_set(
         self,
@@ -545,7 +569,8 @@ class Explainer:
                 entry["fix"] = self.t("explain.fix_typo", meant=meant, line=line)
                 entry["topic"] = self.glossary["topics"].get(meant)
             return
-        entry["status"] = "problem"
+        # a target (-t) that exists on the user's server, not on the throwaway one
+        entry["status"] = "note" if message.startswith(("can't find", "no current")) else "problem"
         entry["explanation"] = self.t("explain.rejected", error=message, version=self.version)
         entry["topic"] = self.glossary["topics"].get(name) or "config-errors"
 
