@@ -195,6 +195,7 @@ class Explainer:
         judge: Judge | None,
     ) -> None:
         self.lang = lang
+        self.sep = "" if lang == "ja" else " "  # Japanese sentences follow each other unspaced
         self.strings = strings
         self.environ = environ
         self.judge = judge if judge is not None and judge.ok else None
@@ -265,7 +266,7 @@ class Explainer:
                 key = "explain.hidden"
             said.append(self.t(key))
             entry["topic"] = "config-conditionals"
-            entry["explanation"] = " ".join(said)
+            entry["explanation"] = self.sep.join(said)
             return entry
         commands = st.commands()
         safe = "#(" not in st.text and all(self.full(c[0].text) in SAFE for c in commands)
@@ -284,7 +285,7 @@ class Explainer:
             said.append(self.t(key, cmd=_job(st.text)))
             entry["topic"] = entry["topic"] or "status-interval-jobs"
         if said:
-            entry["explanation"] = " ".join(filter(None, [entry["explanation"], *said]))
+            entry["explanation"] = self.sep.join(filter(None, [entry["explanation"], *said]))
         if entry["topic"]:
             title = self.title(entry["topic"])
             if title:
@@ -342,9 +343,10 @@ class Explainer:
         self, entry: dict[str, Any], st: Statement, commands: list[list[Word]], message: str
     ) -> None:
         entry["status"] = "problem"
+        stops = self.t("explain.stops_file", version=self.version)
         for cmd in commands:
             if self.old_table(entry, st, cmd):
-                entry["explanation"] += " " + self.t("explain.stops_file", version=self.version)
+                entry["explanation"] += self.sep + stops
                 return
         name = commands[0][0].text if commands else ""
         if message.startswith("unknown command") and name:
@@ -363,7 +365,7 @@ class Explainer:
         else:
             entry["explanation"] = self.t("explain.parse_error", error=message)
             entry["topic"] = "config-errors"
-        entry["explanation"] += " " + self.t("explain.stops_file", version=self.version)
+        entry["explanation"] += self.sep + self.t("explain.stops_file", version=self.version)
 
     def closest(self, name: str, choices: list[str]) -> str:
         if not choices:
