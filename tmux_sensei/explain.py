@@ -258,6 +258,7 @@ class Explainer:
             "explanation": "",
             "fix": None,
             "topic": None,
+            "last": st.last,  # for the terminal view (not in the JSON)
         }
         said: list[str] = []
         if st.directive:
@@ -839,23 +840,23 @@ def report_text(
         pad = len(str(len(physical)))
         skip_to = 0
         for number, raw in enumerate(physical, 1):
-            text = _safe(raw)
+            if number <= skip_to:
+                continue  # printed with its statement
             entry = by_line.get(number)
             if entry is None:
-                if number <= skip_to:
-                    out.append(paint_line([("", "  " + " " * pad + "   "), ("", text)], color))
-                else:
-                    out.append(
-                        paint_line([("dim", "  " + str(number).rjust(pad) + "  " + text)], color)
-                    )
+                text = _safe(raw)
+                out.append(
+                    paint_line([("dim", "  " + str(number).rjust(pad) + "  " + text)], color)
+                )
                 continue
             mark, style = MARKS[entry["status"]]
-            skip_to = number + entry["text"].count("\n")
-            out.append(
-                paint_line(
-                    [(style, mark), ("", " " + str(number).rjust(pad) + "  "), ("", text)], color
+            skip_to = int(entry.get("last", number))
+            for n in range(number, min(skip_to, len(physical)) + 1):
+                head = (style, mark) if n == number else ("", " ")
+                number_text = " " + str(n).rjust(pad) + "  "
+                out.append(
+                    paint_line([head, ("", number_text), ("", _safe(physical[n - 1]))], color)
                 )
-            )
             indent = " " * (pad + 5)
             for line in wrap_pieces(inline_pieces(entry["explanation"]), width, indent):
                 out.append(paint_line(line, color))
