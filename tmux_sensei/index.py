@@ -436,21 +436,21 @@ def read_cache(path: str) -> dict[str, Any] | None:
 
 
 def write_cache(path: str, data: dict[str, Any]) -> bool:
-    """Write atomically (temp file + rename) so that two popups never read half a file."""
+    """Write atomically (temp file + rename) so that two popups never read half a file.
+
+    The temp file is created new (O_EXCL, a random name, never following a symlink planted
+    there); temp files a killed writer left behind are removed.
+    """
+    from tmux_sensei.safefile import remove_stale_temps, write_atomic
+
     directory = os.path.dirname(path)
-    tmp = f"{path}.{os.getpid()}.tmp"
     try:
         os.makedirs(directory, exist_ok=True)
-        with open(tmp, "wb") as f:
-            marshal.dump(data, f)
-        os.replace(tmp, path)
-    except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        write_atomic(path, marshal.dumps(data))
+    except (OSError, ValueError):
         return False
     _remove_stale(directory, os.path.basename(path))
+    remove_stale_temps(directory, "index-")
     return True
 
 

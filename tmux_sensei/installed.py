@@ -35,13 +35,15 @@ def installed_facts(environ: Mapping[str, str]) -> dict[str, Any] | None:
 
     key = f"{crc32(f'{binary}|{st.st_size}|{st.st_mtime_ns}'.encode()):08x}"
     path = os.path.join(state_dirs(environ).cache, f"tmux-facts-{key}.json")
+    from tmux_sensei.safefile import read_bytes, write_atomic
+
     try:
-        with open(path, encoding="utf-8") as f:
-            facts = json.load(f)
-        if isinstance(facts, dict) and {"names", "prefix_keys"} <= set(facts):
+        raw, _ = read_bytes(path, 4 << 20)  # a regular file only, never followed, bounded
+        facts = valid_facts(json.loads(raw))
+        if facts is not None:
             return facts
-    except (OSError, ValueError):
-        pass
+    except (OSError, ValueError, RecursionError):
+        pass  # unreadable or the wrong shape: ask tmux again, and replace it
     from tmux_sensei.kbcheck import ask_tmux
 
     found = ask_tmux(dict(environ))
@@ -53,8 +55,19 @@ def installed_facts(environ: Mapping[str, str]) -> dict[str, Any] | None:
     }
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w", encoding="utf-8") as f:
-            json.dump(facts, f)
+        write_atomic(path, json.dumps(facts).encode("utf-8"))
     except OSError:
         pass  # no cache: asked again next time
     return facts
+
+
+def valid_facts(facts: object) -> dict[str, Any] | None:
+    """The facts, if `names` is a list of strings and `prefix_keys` a table of strings."""
+    if not isinstance(facts, dict):
+        return None
+    names, keys = facts.get("names"), facts.get("prefix_keys")
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        return None
+    if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
+        return None
+    return {"names": names, "prefix_keys": keys}

@@ -82,10 +82,35 @@ def split_front_matter(text: str) -> tuple[str, str]:
     return text[3:end], text[end + 4 :].lstrip("\n")
 
 
+MAX_PAGE_BYTES = 1 << 20  # a page is a few KB; a bigger file is not a page
+LIST_KEYS = ("questions", "tags", "related", "probes", "sources", "errors")
+
+
+def front_matter_problems(front: dict[str, Any]) -> list[str]:
+    """Values of the wrong type (`tags = 7`, `needs = "3.4"`): such a page is not read."""
+    problems = []
+    if "title" in front and not isinstance(front["title"], str):
+        problems.append("title must be a string")
+    for key in LIST_KEYS:
+        value = front.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            problems.append(f"{key} must be a list of strings")
+    needs = front.get("needs", {})
+    if not isinstance(needs, dict) or not all(isinstance(v, str) for v in needs.values()):
+        problems.append('needs must be a table of name = "version"')
+    if not isinstance(front.get("older", ""), str):
+        problems.append("older must be a string")
+    return problems
+
+
 def read_page(path: str, lang: str) -> Page:
+    from tmux_sensei.safefile import read_bytes
+
     try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
+        raw, more = read_bytes(path, MAX_PAGE_BYTES)  # never a FIFO, never a symlink
+        if more:
+            raise PageError(f"{path}: larger than {MAX_PAGE_BYTES} bytes")
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PageError(f"{path}: cannot read ({exc})") from exc
     try:
@@ -93,6 +118,9 @@ def read_page(path: str, lang: str) -> Page:
         front = tomllib.loads(fm)
     except (PageError, tomllib.TOMLDecodeError) as exc:
         raise PageError(f"{path}: {exc}") from exc
+    problems = front_matter_problems(front)
+    if problems:
+        raise PageError(f"{path}: " + "; ".join(problems))
     blocks, unsupported = parse_markdown(body)
     page_id = os.path.basename(path)[: -len(".md")]
     return Page(page_id, lang, path, front, body, blocks, unsupported)

@@ -124,19 +124,18 @@ class Practice:
     def reset(self, setup: list[list[str]]) -> None:
         """A fresh practice server: end the old one (ours), then run the lesson's setup."""
         self.end()
+        from tmux_sensei.safefile import write_atomic
+
         os.makedirs(os.path.dirname(self.conf), exist_ok=True)
-        with open(self.conf, "w", encoding="utf-8") as f:
-            f.write(
-                "# tmux-sensei practice config: lessons add lines here, never to ~/.tmux.conf\n"
-            )
+        head = "# tmux-sensei practice config: lessons add lines here, never to ~/.tmux.conf\n"
+        write_atomic(self.conf, head.encode("utf-8"))  # never through a planted symlink
         # Start the server without the student's tmux.conf, so that lessons meet tmux's defaults;
         # a lesson with no setup still gets a server (with a "lobby" session) to type into.
         first, *rest = setup or [["new-session", "-d", "-s", "lobby"]]
         server_conf = os.devnull
         if self.shell:
             server_conf = os.path.join(os.path.dirname(self.conf), "verify.tmux.conf")
-            with open(server_conf, "w", encoding="utf-8") as f:
-                f.write(f"set -g default-shell {self.shell}\n")
+            write_atomic(server_conf, f"set -g default-shell {self.shell}\n".encode())
         self.tmux(["-f", server_conf, *first])
         for action in rest:
             self.tmux(action)
@@ -310,22 +309,35 @@ def progress_path(environ: Mapping[str, str]) -> str:
 
 
 def load_progress(environ: Mapping[str, str]) -> dict[str, list[int]]:
+    """Done steps by lesson; a file of the wrong shape (`[]`, `null`, `1e400`) is no progress,
+    a lesson of the wrong shape is skipped, and a FIFO or symlink is never opened."""
+    from tmux_sensei.safefile import read_bytes
+
     try:
-        with open(progress_path(environ), encoding="utf-8") as f:
-            data = json.load(f)
-        return {str(k): [int(i) for i in v] for k, v in data.items() if isinstance(v, list)}
-    except (OSError, ValueError, TypeError):
+        raw, _ = read_bytes(progress_path(environ), 1 << 20)
+        data = json.loads(raw)
+    except (OSError, ValueError, RecursionError):
         return {}
+    if not isinstance(data, dict):
+        return {}
+    progress = {}
+    for key, steps in data.items():
+        if isinstance(steps, list) and all(
+            type(i) is int and 0 <= i < 10_000
+            for i in steps  # a bool is no step
+        ):
+            progress[str(key)] = sorted(set(steps))
+    return progress
 
 
 def save_progress(environ: Mapping[str, str], progress: dict[str, list[int]]) -> None:
+    from tmux_sensei.safefile import write_atomic
+
     path = progress_path(environ)
-    tmp = f"{path}.{os.getpid()}.tmp"
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(progress, f, ensure_ascii=False, indent=1)
-        os.replace(tmp, path)
+        text = json.dumps(progress, ensure_ascii=False, indent=1)
+        write_atomic(path, text.encode("utf-8"))  # a new temp file, renamed: never followed
     except OSError:
         pass  # a read-only home still gets lessons, without saved progress
 
@@ -442,6 +454,7 @@ def cmd_learn(args: list[str], env: Any, ui: str) -> int:
         ExitStatus,
         UsageError,
         lang_option,
+        safe_value,
         show_help,
         strings_for,
         terminal_columns,
@@ -461,7 +474,7 @@ def cmd_learn(args: list[str], env: Any, ui: str) -> int:
         elif arg == "--lang" or arg.startswith("--lang="):
             lang, i = lang_option(arg, args, i)
         elif arg.startswith("-"):
-            raise UsageError("errors.unknown_option", value=arg[:40], command="learn")
+            raise UsageError("errors.unknown_option", value=safe_value(arg), command="learn")
         else:
             wanted = arg
     strings = strings_for(lang)
@@ -510,15 +523,16 @@ def ask_line(env: Any) -> Callable[[str], str | None]:
 def lesson_table(
     lessons: list[Lesson], progress: dict[str, list[int]], strings: Mapping[str, str]
 ) -> str:
-    from tmux_sensei.textutil import width
+    from tmux_sensei.textutil import sanitize, width
 
     lines = [strings.get("learn.list_header", "")]
     for number, lesson in enumerate(lessons, 1):
+        title = sanitize(lesson.title, keep_newlines=False)
         done = len(progress.get(lesson.id, []))
         total = len(lesson.steps)
         mark = "✓" if done == total else (f"{done}/{total}" if done else "·")
-        pad = " " * max(1, 34 - width(lesson.title))
-        lines.append(f"  {number:>2}. {lesson.title}{pad}{mark:>5}   ({lesson.id})")
+        pad = " " * max(1, 34 - width(title))
+        lines.append(f"  {number:>2}. {title}{pad}{mark:>5}   ({lesson.id})")
     return "\n".join(lines)
 
 
@@ -541,7 +555,10 @@ def pick(
     for number, lesson in enumerate(lessons, 1):
         if wanted in (str(number), lesson.id):
             return lesson
-    env.stderr.write(strings.get("learn.unknown", "").format(value=wanted[:40]) + "\n")
+    from tmux_sensei.textutil import sanitize
+
+    value = sanitize(wanted, keep_newlines=False)[:40]  # the student's words, echoed
+    env.stderr.write(strings.get("learn.unknown", "").format(value=value) + "\n")
     return None
 
 

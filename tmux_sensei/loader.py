@@ -43,6 +43,11 @@ def open_index(lang: str, environ: Mapping[str, str]) -> Index:
     key = stat_key([*files, *CODE_FILES])
     cache = state_dirs(environ).cache
     data = read_cache(cache_path(cache, lang, key))
+    if data is not None:
+        try:
+            return Index(_checked(data))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            data = None  # the right format number but the wrong shape: rebuild it
     if data is None:
         built = build_all(kb, locales, files)
         for other, other_data in built.items():
@@ -51,13 +56,49 @@ def open_index(lang: str, environ: Mapping[str, str]) -> Index:
     return Index(data)
 
 
+_SHAPE = (
+    ("lang", str),
+    ("ids", list),
+    ("topics", dict),
+    ("postings", dict),
+    ("doclen", list),
+    ("avgdl", (int, float)),
+    ("qsets", list),
+    ("strings", dict),
+    ("content_hash", str),
+)
+
+
+def _checked(data: dict[str, Any]) -> dict[str, Any]:
+    """The cached data, if its fields have the types an Index needs; else ValueError."""
+    for key, kind in _SHAPE:
+        if not isinstance(data.get(key), kind):
+            raise ValueError(key)
+    if not len(data["ids"]) == len(data["doclen"]) == len(data["qsets"]) == len(data["topics"]):
+        raise ValueError("lengths")
+    if not all(isinstance(t, dict) for t in data["topics"].values()):
+        raise ValueError("topics")
+    return data
+
+
+def _regular(path: str) -> bool:
+    import stat
+
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 def read_toml(path: str) -> dict[str, Any]:
     import tomllib
 
+    from tmux_sensei.safefile import read_bytes
+
     try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
-    except (OSError, tomllib.TOMLDecodeError):
+        raw, _ = read_bytes(path, 4 << 20)  # never a FIFO: a regular file, read with a bound
+        return tomllib.loads(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return {}
 
 
@@ -104,7 +145,7 @@ def build_all(kb: str, locales: str, files: list[str]) -> dict[str, dict[str, An
         [str(w) for w in negations.get("before", [])],
         [str(w) for w in negations.get("after", [])],
     )
-    digest = content_hash(files)
+    digest = content_hash([f for f in files if _regular(f)])  # a FIFO would block the read
     built: dict[str, dict[str, Any]] = {}
     for lang in SUPPORTED:
         pages = []
