@@ -8,6 +8,7 @@ budget of two. Where posix_spawn is missing, subprocess does the same job.
 
 from __future__ import annotations
 
+import _thread
 import os
 import time
 
@@ -17,6 +18,13 @@ if TYPE_CHECKING:
 
 _SIGKILL = 9  # signal.SIGKILL, without importing signal (and enum with it)
 _MAX_OUTPUT = 4 * 1024 * 1024  # a runaway program must not fill our memory
+
+# The children running now, by the thread that started each, and the threads whose caller
+# stopped waiting (the probe runner at its deadline, on Ctrl-C or SIGTERM): their children are
+# ended, and they start no more, so that no program outlives us.
+_lock = _thread.allocate_lock()
+_live: dict[int, int] = {}  # pid -> thread ident
+_abandoned: set[int] = set()
 
 
 class Result:
@@ -75,11 +83,19 @@ def _run_spawn(cmd: list[str], binary: str, timeout: float, env: dict[str, str])
         (os.POSIX_SPAWN_CLOSE, out_r),
         (os.POSIX_SPAWN_CLOSE, err_r),
     ]
+    me = _thread.get_ident()
     try:
-        pid = os.posix_spawn(binary, cmd, env, file_actions=actions, setsid=True)
+        with _lock:
+            if me in _abandoned:
+                os.close(out_r)
+                os.close(err_r)
+                return Result(cmd, None, "", "abandoned")
+            pid = os.posix_spawn(binary, cmd, env, file_actions=actions, setsid=True)
+            _live[pid] = me
     finally:
         os.close(out_w)
         os.close(err_w)
+    reaped = False
     chunks: dict[int, list[bytes]] = {out_r: [], err_r: []}
     size = 0
     open_fds = [out_r, err_r]
@@ -104,9 +120,12 @@ def _run_spawn(cmd: list[str], binary: str, timeout: float, env: dict[str, str])
         if not timed_out:
             code = _wait(pid, deadline)
             timed_out = code is None
-        if timed_out:
-            end_process(pid)  # it ran out of time: it and everything it started
+        reaped = not timed_out
     finally:
+        with _lock:
+            mine = _live.pop(pid, None) is not None
+        if not reaped and mine:
+            end_process(pid)  # out of time, or interrupted: it and everything it started
         os.close(out_r)
         os.close(err_r)
     out = b"".join(chunks[out_r]).decode("utf-8", "replace")
@@ -125,6 +144,17 @@ def _wait(pid: int, deadline: float) -> int | None:
         if time.monotonic() >= deadline:
             return None
         time.sleep(0.001)
+
+
+def abandon(threads: set[int]) -> None:
+    """The callers in these threads stopped waiting: end their children, start no more."""
+    with _lock:
+        _abandoned.update(threads)
+        pids = [pid for pid, owner in _live.items() if owner in threads]
+        for pid in pids:
+            del _live[pid]
+    for pid in pids:
+        end_process(pid)
 
 
 def end_process(pid: int, signal: int = _SIGKILL, *, group: bool = True) -> None:

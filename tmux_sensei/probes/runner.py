@@ -17,7 +17,7 @@ from tmux_sensei.probes.base import ProbeContext, finding
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 # every probe, in the order `doctor` lists them
 PROBES = (
@@ -38,12 +38,21 @@ DEADLINE = 0.3  # seconds for the whole set
 def run(
     names: Sequence[str], ctx: ProbeContext, deadline: float = DEADLINE
 ) -> list[dict[str, str]]:
+    """Run the probes; at the deadline, or when interrupted (Ctrl-C, SIGTERM), the programs
+    the late probes started are ended and they start no more: none is left running."""
+    from tmux_sensei import command
+
     wanted = [n for n in PROBES if n in names]
     results: dict[str, dict[str, str]] = {}
     done: dict[str, _thread.LockType] = {}
+    threads: dict[str, int] = {}
+    over = [False]
 
     def work(name: str, lock: _thread.LockType) -> None:
+        threads[name] = _thread.get_ident()  # before looking at `over`: see the finally below
         try:
+            if over[0]:
+                return
             module = __import__(f"tmux_sensei.probes.{name}", fromlist=["probe"])
             found = module.probe(ctx)
         except Exception as exc:  # a broken probe is unknown, never a crash of the answer
@@ -51,12 +60,40 @@ def run(
         results[name] = found  # one key per thread: a dict item store is atomic
         lock.release()
 
-    for name in wanted:
-        lock = _thread.allocate_lock()
-        lock.acquire()
-        done[name] = lock
-        _thread.start_new_thread(work, (name, lock))
-    end = time.monotonic() + deadline
-    for name in wanted:
-        done[name].acquire(timeout=max(0.0, end - time.monotonic()))
+    restore = _terminate_on_sigterm()
+    try:
+        for name in wanted:
+            lock = _thread.allocate_lock()
+            lock.acquire()
+            done[name] = lock
+            _thread.start_new_thread(work, (name, lock))
+        end = time.monotonic() + deadline
+        for name in wanted:
+            done[name].acquire(timeout=max(0.0, end - time.monotonic()))
+    finally:
+        over[0] = True
+        late = {threads[n] for n in wanted if n not in results and n in threads}
+        if late:
+            command.abandon(late)
+        restore()
     return [results.get(n) or finding(n, "unknown", ctx.t("probes.timeout"), "") for n in wanted]
+
+
+def _terminate_on_sigterm() -> Callable[[], None]:
+    """While probes run, SIGTERM raises SystemExit(143) in the main thread (so that the
+    finally above ends their programs) instead of killing us at once. A handler set by
+    someone else is left alone. Returns the function that puts the old handler back."""
+    import _signal  # type: ignore[import-not-found]  # `signal` would import enum
+
+    sigterm = 15
+    try:
+        if _signal.getsignal(sigterm) != _signal.SIG_DFL:
+            return lambda: None
+        _signal.signal(sigterm, _raise_exit)
+    except (ValueError, OSError):  # not the main thread
+        return lambda: None
+    return lambda: _signal.signal(sigterm, _signal.SIG_DFL)
+
+
+def _raise_exit(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
