@@ -297,7 +297,7 @@ def installed_tmux(environ: Mapping[str, str]) -> tuple[str, tuple[int, ...]] | 
     from tmux_sensei.probes.version import parse_version
 
     result = tmuxcmd.run(["-V"], environ=environ, timeout=0.5)
-    return parse_version(result.out) if result.ok else None
+    return parse_version(result.out) if result.ok else None  # sanitised there
 
 
 def name_fixes(question: str, index: Index, environ: Mapping[str, str]) -> list[tuple[str, str]]:

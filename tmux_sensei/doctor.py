@@ -78,8 +78,8 @@ def doctor_text(
 
 
 def doctor_json(findings: list[dict[str, Any]]) -> str:
-    import json
+    from tmux_sensei.textutil import dumps_json
 
     problems, warnings = counts(findings)
     doc = {"findings": findings, "problems": problems, "warnings": warnings}
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return dumps_json(doc) + "\n"  # strings sanitised, controls escaped

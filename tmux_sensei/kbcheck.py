@@ -286,7 +286,23 @@ def check_body(page: Page) -> list[str]:
         problems.append("the short answer (first paragraph) must start in bold")
     if _emoji_count(page.body) > 1:
         problems.append("more than one emoji")
+    from tmux_sensei.textutil import controls_in
+
+    found = controls_in(page.body + "\n" + _front_text(page.front))
+    if found:
+        problems.append("control or invisible characters: " + ", ".join(found[:5]))
     return problems
+
+
+def _front_text(value: Any) -> str:
+    """Every string in the front matter, joined (a title or question may carry a control)."""
+    if isinstance(value, str):
+        return value + "\n"
+    if isinstance(value, dict):
+        return "".join(_front_text(v) for v in value.values())
+    if isinstance(value, list):
+        return "".join(_front_text(v) for v in value)
+    return ""
 
 
 def check_names(page: Page, names: TmuxNames) -> tuple[list[str], int]:
@@ -481,8 +497,10 @@ def run_check(env: Any, ui: str) -> int:
         env.stderr.write(strings["kb.no_tmux"] + "\n")
     binary = tmux_executable(dict(env.environ)) if names is not None else None
     problems, topics, checked = check_tree(knowledge_dir(env.environ), names, binary)
-    for line in problems:
-        env.stdout.write(line + "\n")
+    from tmux_sensei.textutil import sanitize
+
+    for line in problems:  # they quote pages and paths: never raw
+        env.stdout.write(sanitize(line, keep_newlines=False) + "\n")
     if problems or names is None:
         if problems:
             env.stdout.write(strings["kb.problems"].format(count=len(problems)) + "\n")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tmux_sensei.textutil import width, wrap_pieces
+from tmux_sensei.textutil import dumps_json, sanitize, width, wrap_pieces
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -45,7 +45,8 @@ def blocks_markdown(blocks: list[Any]) -> str:
             out.append(f"```{block[1]}\n{block[2]}\n```")
         elif kind == "f":
             out.append(finding_markdown(block))
-    return "\n\n".join(out)
+    # the output boundary: page text, findings and names did not come from this code
+    return sanitize("\n\n".join(out))
 
 
 def finding_markdown(block: tuple[Any, ...]) -> str:
@@ -86,8 +87,6 @@ def answer_markdown(answer: Mapping[str, Any], strings: Mapping[str, str]) -> st
 
 
 def answer_json(answer: Mapping[str, Any], strings: Mapping[str, str]) -> str:
-    import json
-
     doc = {
         "lang": answer["lang"],
         "confident": answer["confident"],
@@ -107,7 +106,7 @@ def answer_json(answer: Mapping[str, Any], strings: Mapping[str, str]) -> str:
         "related": list(answer["related"]),
         "suggestions": list(answer["suggestions"]),
     }
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return dumps_json(doc) + "\n"  # strings sanitised, controls escaped
 
 
 # ---------------------------------------------------------------- terminal
@@ -156,10 +155,13 @@ def inline_pieces(text: str, base: str = "") -> list[tuple[str, str]]:
 
 
 def paint_line(line: list[tuple[str, str]], color: bool) -> str:
+    """One terminal line: the output boundary, where every piece is sanitised (no escape or
+    control a page, a finding or a name carries reaches the terminal) and our colours added."""
     if not color:
-        return "".join(t for _, t in line)
+        return sanitize("".join(t for _, t in line), keep_newlines=False)
     out: list[str] = []
-    for style, text in line:
+    for style, raw in line:
+        text = sanitize(raw, keep_newlines=False)
         code = _STYLES.get(style, "")
         out.append(f"{code}{text}{_RESET}" if code and text.strip() else text)
     return "".join(out)

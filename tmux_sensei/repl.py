@@ -266,7 +266,8 @@ def topics(tag: str, state: ReplState) -> str:
     by_tag: dict[str, list[str]] = {}
     for tid in index.ids:
         for t in index.topic(tid)["tags"]:
-            by_tag.setdefault(t, []).append(index.topic(tid)["title"])
+            title = sanitize(index.topic(tid)["title"], keep_newlines=False)  # page text
+            by_tag.setdefault(sanitize(t, keep_newlines=False), []).append(title)
     if tag in by_tag:
         return "\n".join([state.t("repl.topics_in", tag=tag), *(f"  • {t}" for t in by_tag[tag])])
     lines = [state.t("repl.topics_header")]

@@ -60,7 +60,7 @@ def conf_path(env: Env) -> str:
 
 
 def cmd_setup(args: list[str], env: Env, ui: str) -> int:
-    from tmux_sensei.cli import ExitStatus, UsageError, show_help, strings_for
+    from tmux_sensei.cli import ExitStatus, UsageError, safe_value, show_help, strings_for
 
     apply = "--apply" in args
     yes = "--yes" in args or "-y" in args
@@ -68,7 +68,7 @@ def cmd_setup(args: list[str], env: Env, ui: str) -> int:
         if arg in ("-h", "--help"):
             return show_help(env, ui, "setup")
         if arg not in ("--apply", "--yes", "-y"):
-            raise UsageError("errors.unknown_option", value=arg[:40], command="setup")
+            raise UsageError("errors.unknown_option", value=safe_value(arg), command="setup")
     strings = strings_for(ui)
     lines = conf_lines(env, strings)
     if not apply:

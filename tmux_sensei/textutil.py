@@ -71,6 +71,20 @@ def sanitize(text: str, *, keep_newlines: bool = True) -> str:
     return "".join(out)
 
 
+def controls_in(text: str) -> list[str]:
+    """The control and invisible characters `sanitize` would remove (as U+XXXX), in order."""
+    found: list[str] = []
+    for ch in text:
+        code = ord(ch)
+        if ch in "\n\t":
+            continue
+        if code < 0x20 or code == 0x7F or 0x80 <= code < 0xA0 or code in _INVISIBLE:
+            name = f"U+{code:04X}"
+            if name not in found:
+                found.append(name)
+    return found
+
+
 def clean_data(value: Any) -> Any:
     """Every string inside lists and dicts sanitised (newlines kept); other values as they are."""
     if isinstance(value, str):

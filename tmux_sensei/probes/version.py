@@ -11,7 +11,10 @@ ID = "version"
 def parse_version(text: str) -> tuple[str, tuple[int, ...]]:
     """'tmux 3.3a' -> ('3.3a', (3, 3)); 'tmux next-3.6' -> ('next-3.6', (3, 6));
     'tmux openbsd-7.4' -> ('openbsd-7.4', ()) since OpenBSD's numbers are the OS release."""
-    word = text.strip().removeprefix("tmux").strip()
+    from tmux_sensei.textutil import sanitize
+
+    # the program's words are not ours: no escape may reach a note, nor a digit from one
+    word = sanitize(text, keep_newlines=False).strip().removeprefix("tmux").strip()[:32]
     numbers: tuple[int, ...] = ()
     if not word.startswith("openbsd"):
         digits = word.rsplit("-", 1)[-1]
