@@ -301,10 +301,11 @@ def test_config_in_the_conversation(tmp_path: Path) -> None:
 
 def test_doctor_points_at_explain_when_a_config_exists(tmp_path: Path) -> None:
     from tmux_sensei.cli import strings_for
-    from tmux_sensei.doctor import explain_pointer
+    from tmux_sensei.doctor import doctor_text, explain_pointer
 
     env = env_for(tmp_path, XDG_CONFIG_HOME=str(tmp_path / "xdg"))
-    assert explain_pointer(strings_for("en"), env) == []
+    assert explain_pointer(strings_for("en"), env) == ""
     (tmp_path / "home" / ".tmux.conf").write_text("set -g mouse on\n", "utf-8")
-    [found] = explain_pointer(strings_for("ja"), env)
-    assert found["status"] == "ok" and "tmux-sensei explain" in found["summary"]
+    assert "tmux-sensei explain" in explain_pointer(strings_for("ja"), env)
+    text = doctor_text([], strings_for("en"), verbose=False, color=False, columns=80, environ=env)
+    assert "tmux-sensei explain" in text.splitlines()[-1]

@@ -20,19 +20,21 @@ def run_doctor(
     from tmux_sensei.probes.runner import PROBES, run
 
     ctx = ProbeContext(strings=strings, lang=lang, environ=environ, timeout=1.0)
-    return run(PROBES, ctx, deadline=DOCTOR_DEADLINE) + explain_pointer(strings, environ)
+    return run(PROBES, ctx, deadline=DOCTOR_DEADLINE)
 
 
-def explain_pointer(strings: Mapping[str, str], environ: Mapping[str, str]) -> list[dict[str, Any]]:
-    """One line pointing at `tmux-sensei explain` when the user has a tmux.conf."""
+def explain_pointer(strings: Mapping[str, str], environ: Mapping[str, str] | None = None) -> str:
+    """A line pointing at `tmux-sensei explain` when the user has a tmux.conf, else ""."""
+    import os
+
     from tmux_sensei.explain import UsageProblem, default_config
-    from tmux_sensei.probes.base import finding
+    from tmux_sensei.textutil import sanitize
 
     try:
-        path = default_config(environ)
+        path = default_config(os.environ if environ is None else environ)
     except UsageProblem:
-        return []
-    return [finding("explain", "ok", strings.get("doctor.explain", "").format(path=path))]
+        return ""
+    return strings.get("doctor.explain", "").replace("{path}", sanitize(path, keep_newlines=False))
 
 
 def counts(findings: list[dict[str, Any]]) -> tuple[int, int]:
@@ -49,6 +51,7 @@ def doctor_text(
     verbose: bool,
     color: bool,
     columns: int,
+    environ: Mapping[str, str] | None = None,
 ) -> str:
     columns = text_width(columns)
     lines = [paint_line([("title", strings.get("doctor.title", ""))], color), ""]
@@ -74,6 +77,9 @@ def doctor_text(
         lines.append(strings.get("doctor.healthy", ""))
     if not verbose:
         lines.append(strings.get("doctor.more", ""))
+    pointer = explain_pointer(strings, environ)
+    if pointer:
+        lines.append(paint_line(inline_pieces(pointer), color))
     return "\n".join(lines) + "\n"
 
 
