@@ -384,9 +384,10 @@ class Teacher:
     def open_practice_pane(self) -> None:
         """A pane beside this one, attached to the practice server (the student said yes)."""
         session = "practice" if self.p.tmux(["has-session", "-t", "=practice"]).ok else "lobby"
-        attach = f"tmux -L {self.p.socket} attach -t {session}"
+        binary = tmuxcmd.tmux_binary(self.environ) or "tmux"
+        attach = [binary, "-L", self.p.socket, "attach", "-t", f"={session}"]  # argv: no shell
         target = ["-t", self.environ["TMUX_PANE"]] if self.environ.get("TMUX_PANE") else []
-        tmuxcmd.run(["split-window", "-h", "-d", *target, attach], environ=self.environ)
+        tmuxcmd.run(["split-window", "-h", "-d", *target, *attach], environ=self.environ)
 
     def run(self) -> bool:
         """True when every step is done (now or before)."""

@@ -235,8 +235,15 @@ def learn(arg: str, state: ReplState, columns: int, color: bool) -> str:
             return strings.get("learn.not_started", "")
         from tmux_sensei import tmuxcmd
 
-        me = f"{sys.executable} -m tmux_sensei learn --lang {lang} {arg}".strip()
-        tmuxcmd.run(["new-window", "-d", "-n", "sensei-learn", me], environ=state.environ)
+        # an argv list, never a shell string: a lesson is a number or a name, nothing else
+        # (`/learn 1; touch X #` is no lesson); several arguments make tmux run it directly
+        wanted = arg.strip()
+        if wanted and not all(c.isalnum() or c in "-_" for c in wanted):
+            value = sanitize(wanted, keep_newlines=False)[:40]
+            return strings.get("learn.unknown", "").format(value=value)
+        me = [sys.executable, "-m", "tmux_sensei", "learn", "--lang", lang]
+        me += [wanted] if wanted else []
+        tmuxcmd.run(["new-window", "-d", "-n", "sensei-learn", *me], environ=state.environ)
         return strings.get("learn.opened", "")
 
     from tmux_sensei.cli import Env

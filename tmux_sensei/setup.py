@@ -35,16 +35,32 @@ def sensei_command(env: Env) -> str | None:
     if on_path and (not me.endswith("tmux-sensei") or os.path.samefile(on_path, me)):
         return None
     if me.endswith("tmux-sensei") and os.access(me, os.X_OK):
-        return me
-    return f"{sys.executable} -m tmux_sensei"
+        return shell_quote([me])
+    return shell_quote([sys.executable, "-m", "tmux_sensei"])
+
+
+def tmux_quote(text: str) -> str:
+    """One tmux config word: double quotes, with \\, " and $ escaped (tmux would expand $)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
+    return f'"{escaped}"'
+
+
+def shell_quote(words: list[str]) -> str:
+    import shlex
+
+    return " ".join(shlex.quote(w) for w in words)
 
 
 def conf_lines(env: Env, strings: dict[str, str]) -> list[str]:
+    """The lines for tmux.conf. Paths are quoted twice: for the shell that run-shell (and the
+    plugin) starts, then for tmux's own parser, with # doubled where tmux expands formats; a
+    path with spaces, quotes, $ or # loads as it is and never runs anything else."""
     lines = [f"{MARKER} {strings.get('setup.comment', '')}"]
     command = sensei_command(env)
     if command:
-        lines.append(f"set -g @sensei-command '{command}'")
-    lines.append(f"run-shell '{plugin_file()}'")
+        lines.append(f"set -g @sensei-command {tmux_quote(command)}")
+    run = shell_quote([plugin_file()]).replace("#", "##")  # run-shell expands formats
+    lines.append(f"run-shell {tmux_quote(run)}")
     return lines
 
 
@@ -77,37 +93,63 @@ def cmd_setup(args: list[str], env: Env, ui: str) -> int:
         return ExitStatus.ANSWERED
     path = conf_path(env)
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            current = f.read()
+        with open(path, "rb") as f:
+            raw = f.read(16 << 20)  # a tmux.conf is small; the backup keeps its exact bytes
     except FileNotFoundError:
-        current = ""
+        raw = b""
     except OSError as exc:
         env.stderr.write(strings["setup.cannot"].format(path=path, reason=exc.strerror) + "\n")
         return ExitStatus.PROBLEMS_FOUND
-    if lines[-1] in current:
+    current = raw.decode("utf-8", "surrogateescape")  # bytes that are not UTF-8 survive
+    active = [ln.strip() for ln in current.splitlines() if not ln.lstrip().startswith("#")]
+    if lines[-1] in active:  # a commented-out line does not load anything
         env.stdout.write(strings["setup.already"].format(path=path) + "\n")
         return ExitStatus.ANSWERED
-    backup = f"{path}.bak-{time.strftime('%Y%m%d-%H%M%S')}" if current else ""
+    kept = without_old_block(current)  # an older install's block is replaced, not doubled
+    backup = f"{path}.bak-{time.strftime('%Y%m%d-%H%M%S')}" if raw else ""
     env.stdout.write("\n".join(lines) + "\n\n")
     if not yes:
         question = strings["setup.ask"].format(path=path, backup=backup or "-")
         if not confirm(question, env):
             env.stdout.write(strings["setup.unchanged"] + "\n")
             return ExitStatus.PROBLEMS_FOUND
+    block = ("" if not kept or kept.endswith("\n") else "\n") + "\n".join(lines) + "\n"
     try:
         if backup:
-            with open(backup, "w", encoding="utf-8") as f:
-                f.write(current)
+            with open(backup, "xb") as f:  # a new file: never one planted at that name
+                f.write(raw)
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-        with open(path, "a", encoding="utf-8") as f:
-            f.write(
-                ("" if not current or current.endswith("\n") else "\n") + "\n".join(lines) + "\n"
-            )
+        if kept == current:
+            with open(path, "ab") as f:
+                f.write(block.encode("utf-8", "surrogateescape"))
+        else:
+            with open(path, "wb") as f:
+                f.write((kept + block).encode("utf-8", "surrogateescape"))
     except OSError as exc:
         env.stderr.write(strings["setup.cannot"].format(path=path, reason=exc.strerror) + "\n")
         return ExitStatus.PROBLEMS_FOUND
     env.stdout.write(strings["setup.done"].format(path=path, backup=backup or "-") + "\n")
     return ExitStatus.ANSWERED
+
+
+def without_old_block(text: str) -> str:
+    """The config without blocks an earlier `setup` wrote (the marker comment, then its
+    @sensei-command and run-shell …tmux-sensei.tmux lines)."""
+    out: list[str] = []
+    in_block = False
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped.startswith(MARKER):
+            in_block = True
+            continue
+        if in_block and (
+            stripped.startswith("set -g @sensei-command ")
+            or (stripped.startswith("run-shell ") and "tmux-sensei.tmux" in stripped)
+        ):
+            continue
+        in_block = False
+        out.append(line)
+    return "".join(out)
 
 
 def confirm(question: str, env: Env) -> bool:
