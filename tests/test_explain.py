@@ -309,3 +309,16 @@ def test_doctor_points_at_explain_when_a_config_exists(tmp_path: Path) -> None:
     assert "tmux-sensei explain" in explain_pointer(strings_for("ja"), env)
     text = doctor_text([], strings_for("en"), verbose=False, color=False, columns=80, environ=env)
     assert "tmux-sensei explain" in text.splitlines()[-1]
+
+
+def test_words_split_as_tmux_splits_them() -> None:
+    """An unquoted `;` ends a command even inside a word; `\\;` is an argument."""
+    [st] = statements("set -g mouse on;run-shell 'touch X'\n")
+    assert [[w.text for w in c] for c in st.commands()] == [
+        ["set", "-g", "mouse", "on"],
+        ["run-shell", "touch X"],
+    ]
+    [st] = statements("bind r source x \\; display ok\n")
+    assert len(st.commands()) == 1
+    [st] = statements('set -g status-right "a\nrun b"\n')
+    assert (st.line, st.last) == (1, 2)

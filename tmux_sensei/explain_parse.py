@@ -68,6 +68,11 @@ def split_words(text: str) -> tuple[list[Word], int, bool]:
             while i < n and text[i] != "\n":  # a comment, to the end of the line
                 i += 1
             continue
+        if ch in ";{}":  # tmux reads these as words of their own at the start of a word
+            words.append(Word(ch, i, i + 1))
+            depth += {"{": 1, "}": -1}.get(ch, 0)
+            i += 1
+            continue
         start = i
         buf: list[str] = []
         quoted = False
@@ -116,25 +121,12 @@ def split_words(text: str) -> tuple[list[Word], int, bool]:
                 continue
             if ch == "}" and fmt:
                 fmt -= 1
-            if ch == ";" and fmt == 0 and (i + 1 >= n or text[i + 1] in " \t\r\n"):
-                if buf:
-                    words.append(Word("".join(buf), start, i, quoted))
-                words.append(Word(";", i, i + 1))
-                buf = []
-                i += 1
-                start = i
-                break
+            elif ch in ";}" and fmt == 0:
+                break  # as in tmux: an unquoted ; or } ends the word (and is a word itself)
             buf.append(ch)
             i += 1
-        else:
-            pass
-        if buf:
-            word = Word("".join(buf), start, i, quoted)
-            if not quoted and word.text == "{":
-                depth += 1
-            elif not quoted and word.text == "}":
-                depth -= 1
-            words.append(word)
+        if buf or quoted:
+            words.append(Word("".join(buf), start, i, quoted))
     return words, depth, False
 
 
@@ -152,7 +144,8 @@ def statements(text: str) -> list[Statement]:
         while True:
             words, depth, open_quote = split_words(chunk)
             continued = _ends_with_backslash(lines[i])
-            if (depth > 0 or continued) and i + 1 < len(lines) and not open_quote:
+            # tmux reads on after a trailing \, inside a { } block and inside quotes
+            if (depth > 0 or continued or open_quote) and i + 1 < len(lines):
                 i += 1
                 chunk += "\n" + lines[i]
                 continue

@@ -96,16 +96,30 @@ class Judge:
 
     def parse(self, paths: list[str]) -> dict[str, tuple[int, str]]:
         """Parse only (`source-file -n`, nothing runs): path -> (line in it, tmux's message)."""
+        return self.parse_verbose(paths)[0]
+
+    def parse_verbose(
+        self, paths: list[str]
+    ) -> tuple[dict[str, tuple[int, str]], dict[str, list[str]]]:
+        """Parse only, with -v: tmux's errors, and each file's commands as tmux itself read
+        them (path -> ["set-option -g mouse on ; run-shell ...", ...]). Every command list
+        starts with a full command name; any other line is an error message."""
         errors: dict[str, tuple[int, str]] = {}
+        parsed: dict[str, list[str]] = {}
         if not self.ok or not paths:
-            return errors
-        r = self.tmux("source-file", "-n", *paths)
-        for line in (r.err + r.out).splitlines():
+            return errors, parsed
+        r = self.tmux("source-file", "-n", "-v", *paths)
+        names = set(self.commands.values())
+        for line in (r.out + r.err).splitlines():
             path, _, rest = line.partition(":")
-            number, _, message = rest.partition(":")
-            if path in paths and number.strip().isdigit():
+            number, _, message = rest.partition(": ")
+            if path not in paths or not number.strip().isdigit():
+                continue
+            if message.split(" ", 1)[0] in names:
+                parsed.setdefault(path, []).append(message)
+            else:
                 errors.setdefault(path, (int(number), message.strip()))
-        return errors
+        return errors, parsed
 
     def apply(self, path: str, show: list[str] | None = None) -> tuple[str, str]:
         """Run one safe statement file; tmux's complaint ("" if none) and, when asked, the
