@@ -28,6 +28,7 @@ class ExitStatus:
     PROBLEMS_FOUND = 1
     USAGE = 2
     INTERNAL = 70  # EX_SOFTWARE: a bug of ours, reported in one line
+    OUTPUT = 74  # EX_IOERR: stdout cannot be written (a full disk, /dev/full)
     INTERRUPTED = 130
 
 
@@ -193,11 +194,35 @@ def main(argv: list[str] | None = None, env: Env | None = None) -> int:
     except BrokenPipeError:
         _silence_stdout()
         return ExitStatus.ANSWERED
+    except OSError as exc:
+        if not _stdout_broken(env, exc):
+            return _internal(env, ui, exc)
+        _silence_stdout()
+        say(env, ui, "errors.output", reason=exc.strerror or type(exc).__name__)
+        return ExitStatus.OUTPUT
     except Exception as exc:  # one line, never a traceback (set TMUX_SENSEI_DEBUG=1 to see it)
-        if env.environ.get("TMUX_SENSEI_DEBUG"):
-            raise
-        say(env, ui, "errors.internal", detail=type(exc).__name__)
-        return ExitStatus.INTERNAL
+        return _internal(env, ui, exc)
+
+
+def _internal(env: Env, ui: str, exc: Exception) -> int:
+    if env.environ.get("TMUX_SENSEI_DEBUG"):
+        raise exc
+    say(env, ui, "errors.internal", detail=type(exc).__name__)
+    return ExitStatus.INTERNAL
+
+
+def _stdout_broken(env: Env, exc: OSError) -> bool:
+    """Whether the error is our output failing (a full disk, a closed stream), not a bug: state
+    files never let such errors out, so one of these numbers comes from writing stdout."""
+    import errno
+
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF):
+        return True
+    try:
+        env.stdout.flush()
+    except (OSError, ValueError):
+        return True
+    return False
 
 
 def _ui_lang(env: Env) -> str:
@@ -383,7 +408,17 @@ def _silence_stdout() -> None:
 
 
 def run() -> NoReturn:
-    """The console script: the only place that calls sys.exit."""
+    """The console script: the only place that calls sys.exit.
+
+    A closed stdin reads as empty, a closed stdout or stderr writes to nothing; output that
+    cannot be flushed at the end (a reader gone, a full disk) is one line on stderr, never
+    Python's "Exception ignored" at exit."""
+    if sys.stdin is None:
+        sys.stdin = open(os.devnull)  # noqa: SIM115 (ours until exit)
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.reconfigure(errors="replace")  # type: ignore[union-attr]
@@ -393,4 +428,12 @@ def run() -> NoReturn:
         code = main()
     except KeyboardInterrupt:
         code = ExitStatus.INTERRUPTED
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # `| head`: the reader has what it wanted
+        _silence_stdout()
+    except (OSError, ValueError) as exc:
+        _silence_stdout()
+        say(Env(), _ui_lang(Env()), "errors.output", reason=getattr(exc, "strerror", "") or "")
+        code = ExitStatus.OUTPUT
     sys.exit(code)

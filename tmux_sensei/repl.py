@@ -22,7 +22,7 @@ from tmux_sensei.textutil import fix_surrogates, sanitize
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
     from typing import Any
 
     from tmux_sensei.cli import Env
@@ -289,8 +289,10 @@ def run_piped(env: Env) -> int:
     """Without a terminal: answer each line of stdin in plain text, stop at EOF."""
     state = ReplState(env)
     state.diagnose = False  # scripts piping questions want answers, not this machine's state
-    stdin = sys.stdin.buffer if env.stdin is None else env.stdin
-    for raw in iter(stdin.readline, b""):
+    stdin = getattr(sys.stdin, "buffer", None) if env.stdin is None else env.stdin
+    if stdin is None:  # stdin closed (`<&-`): nothing to answer
+        return 0
+    for raw in bounded_lines(stdin):
         if b"\0" in raw:
             env.stderr.write(state.t("repl.skipped_binary") + "\n")
             continue
@@ -306,6 +308,31 @@ def run_piped(env: Env) -> int:
         if not go_on:
             break
     return 0
+
+
+LINE_BYTES = 64 * 1024  # bytes read of one line; a question is cut far below this anyway
+
+
+def bounded_lines(stdin: Any) -> Iterator[bytes]:
+    """stdin's lines, each at most LINE_BYTES: the rest of a longer line is read and dropped
+    a piece at a time, so that a 100 MB line costs neither memory nor sanitising time."""
+    while True:
+        raw = stdin.readline(LINE_BYTES)
+        if not raw:
+            return
+        if len(raw) >= LINE_BYTES and not raw.endswith(b"\n"):
+            while True:
+                rest = stdin.readline(LINE_BYTES)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            for cut in range(4):  # do not leave half a UTF-8 character at the cut
+                try:
+                    (raw[: len(raw) - cut] if cut else raw).decode("utf-8")
+                except UnicodeDecodeError:
+                    continue
+                raw = raw[: len(raw) - cut] if cut else raw
+                break
+        yield raw
 
 
 def run_repl(env: Env) -> int:
