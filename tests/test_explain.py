@@ -322,3 +322,13 @@ def test_words_split_as_tmux_splits_them() -> None:
     assert len(st.commands()) == 1
     [st] = statements('set -g status-right "a\nrun b"\n')
     assert (st.line, st.last) == (1, 2)
+
+
+def test_only_set_and_bind_lists_are_applied() -> None:
+    from tmux_sensei.explain import _only_safe
+
+    assert _only_safe("set-option -g mouse on")
+    assert _only_safe("bind-key r source /x \\; display ok")
+    assert not _only_safe('set-option -g mouse on ; run-shell "touch X"')
+    assert not _only_safe("bind-key x { display-message hi ; run-shell y }")
+    assert not _only_safe("if-shell true { set-option -g status off }")

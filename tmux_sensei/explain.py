@@ -209,6 +209,7 @@ class Explainer:
         self.tpm_line = 0
         self.titles: dict[str, str] = {}
         self.names_toml: dict[str, set[str]] = {}
+        self.tmux_safe: set[int] = set()  # statements tmux parsed as set/bind commands only
 
     def t(self, name: str, /, **values: Any) -> str:
         text = self.strings.get(name, name)
@@ -230,8 +231,12 @@ class Explainer:
             if first is not None:
                 stop = {"line": first[0], "error": _safe(first[1])}
             files = {self.judge.write(st.text): n for n, st in enumerate(sts) if not st.directive}
-            for p, (line, message) in self.judge.parse(list(files)).items():
+            errors, parsed = self.judge.parse_verbose(list(files))
+            for p, (line, message) in errors.items():
                 parse_errors[files[p]] = (line, message)
+            for p, lists in parsed.items():
+                if all(_only_safe(cmds) for cmds in lists):
+                    self.tmux_safe.add(id(sts[files[p]]))
             if stop is not None and not parse_errors:
                 # an error of the file's structure (%if, braces): it belongs to its line
                 for n, st in enumerate(sts):
@@ -270,7 +275,13 @@ class Explainer:
             entry["explanation"] = self.sep.join(said)
             return entry
         commands = st.commands()
-        safe = "#(" not in st.text and all(self.full(c[0].text) in SAFE for c in commands)
+        # applied only when both readers agree it sets options or binds keys, and nothing else:
+        # ours, and tmux's own parser (`source-file -n -v` lists the commands it read)
+        safe = (
+            "#(" not in st.text
+            and id(st) in self.tmux_safe
+            and all(self.full(c[0].text) in SAFE for c in commands)
+        )
         if parse_error is not None:
             self.parse_problem(entry, st, commands, parse_error[1])
         else:
@@ -697,6 +708,14 @@ class Explainer:
 
 
 # ---------------------------------------------------------------- small helpers
+
+
+def _only_safe(command_list: str) -> bool:
+    """Whether a command list as tmux prints it (`cmd args ; cmd args`) only sets options or
+    binds keys. Braces (a nested list) make it unsafe: it is simpler to never apply those."""
+    if "{" in command_list or "}" in command_list:
+        return False
+    return all(part.split(" ", 1)[0] in SAFE for part in command_list.split(" ; "))
 
 
 def _multi(text: str) -> str:
