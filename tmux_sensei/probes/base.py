@@ -56,6 +56,8 @@ class ProbeContext:
         self.commands = commands  # False: probes that need a program report unknown
         self.timeout = timeout
         self.now = time.time()
+        self.unreadable: list[str] = []  # files that exist but could not be read (read())
+        self.cut: list[str] = []  # files read only in part (longer than READ_LIMIT)
         self._memo: dict[str, Any] = {}
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
@@ -74,13 +76,39 @@ class ProbeContext:
     def home_path(self, relative: str) -> str:
         return os.path.join(self.home, relative)
 
+    READ_LIMIT = 1_000_000
+
     def read(self, absolute: str) -> str | None:
-        """A file's text, or None when it is missing or unreadable (never an exception)."""
+        """A file's text, or None when it is missing or unreadable (never an exception).
+
+        A FIFO or device is not read (it could block forever); a file that exists but cannot
+        be read is noted in `self.unreadable`, one longer than READ_LIMIT in `self.cut`, so
+        that a probe can say what it could not see instead of "all clear"."""
+        import stat
+
         try:
-            with open(absolute, encoding="utf-8", errors="replace") as f:
-                return f.read(1_000_000)
-        except (OSError, ValueError):
+            fd = os.open(absolute, os.O_RDONLY | os.O_NONBLOCK)
+        except FileNotFoundError:
             return None
+        except OSError:
+            self.unreadable.append(absolute)
+            return None
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                self.unreadable.append(absolute)
+                return None
+            os.set_blocking(fd, True)
+            with os.fdopen(fd, "rb", closefd=False) as f:
+                raw = f.read(self.READ_LIMIT + 1)
+        except (OSError, ValueError):
+            self.unreadable.append(absolute)
+            return None
+        finally:
+            os.close(fd)
+        if len(raw) > self.READ_LIMIT:
+            self.cut.append(absolute)
+            raw = raw[: self.READ_LIMIT]
+        return raw.decode("utf-8", "replace")
 
     def run(self, argv: Sequence[str], timeout: float | None = None) -> Result:
         from tmux_sensei.command import Result, run

@@ -47,6 +47,14 @@ def lifetime_lines(ctx: ProbeContext) -> tuple[list[str], list[tuple[str, str]],
 
 def probe(ctx: ProbeContext) -> dict[str, str]:
     lines, settings, read = lifetime_lines(ctx)
+    files = config_files(ctx)
+    unseen = [p for p in ctx.unreadable if p in files]
+    cut = [p for p in ctx.cut if p in files]
+    if unseen or cut:  # what was not read may hold the setting: never "all clear" then
+        notes = [ctx.t("probes.unreadable", path=p) for p in unseen]
+        notes += [ctx.t("probes.cut", path=p, limit=ctx.READ_LIMIT) for p in cut]
+        status = "warn" if any(v == "on" for _, v in settings) else "unknown"
+        return finding(ID, status, notes[0], "\n".join([*notes[1:], *lines]))
     if not read:
         return finding(ID, "ok", ctx.t("probes.config.none"))
     if not lines:

@@ -88,6 +88,9 @@ def probe(ctx: ProbeContext) -> dict[str, str]:
     has_systemd = os.path.isdir(ctx.path("/run/systemd/system"))
     settings = read_settings(ctx)
     live = _from_loginctl(ctx)
+    unseen = [p for p in ctx.unreadable if p in config_files(ctx)]
+    if live is None and unseen and KEYS[0] not in settings:
+        return finding(ID, "unknown", ctx.t("probes.unreadable", path=unseen[0]))
     if not has_systemd and not settings and live is None:
         return finding(ID, "unknown", ctx.t("probes.logind.no_systemd"))
     if live is not None:

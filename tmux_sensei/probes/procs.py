@@ -78,6 +78,8 @@ def _from_proc(ctx: ProbeContext) -> list[Server]:
                     continue
             with open(os.path.join(base, "stat"), encoding="utf-8", errors="replace") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
+            if fields[0] in ("Z", "X"):  # a zombie (or dead) server serves nobody: not running
+                continue
             started = btime + int(fields[19]) / ticks  # field 22: start time in clock ticks
         except (OSError, IndexError, ValueError):
             continue

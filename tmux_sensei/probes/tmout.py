@@ -41,6 +41,9 @@ def startup_files(ctx: ProbeContext) -> list[str]:
     return files
 
 
+_PREFIXES = frozenset(("then", "else", "do", "{", "(", "!", "if", "elif", "while", "until"))
+
+
 def parse_line(line: str) -> tuple[str | None, bool]:
     """(value assigned to TMOUT or None, whether the line makes TMOUT readonly).
 
@@ -50,8 +53,10 @@ def parse_line(line: str) -> tuple[str | None, bool]:
     """
     value: str | None = None
     readonly = False
-    for statement in line.split(";"):
+    for statement in line.replace("&&", ";").replace("||", ";").split(";"):
         words = statement.split()
+        while words and words[0] in _PREFIXES:  # `if …; then TMOUT=600; fi`, `x && TMOUT=600`
+            words = words[1:]
         if not words or words[0].startswith("#"):
             continue
         command = words[0]
