@@ -247,7 +247,8 @@ def test_no_server_at_all(private_tmpdir: Path) -> None:
         tmux_args=["-L", "sensei-none"],
     )
     assert server.probe(ctx)["status"] == "ok" and "No tmux server" in server.probe(ctx)["summary"]
-    assert options.probe(ctx)["status"] == "unknown"
+    f = options.probe(ctx)  # it says which socket it asked: others (-L, -S) are not asked
+    assert f["status"] == "unknown" and f"tmux-{NOBODY_UID}/sensei-none" in f["summary"], f
     assert socket.probe(ctx)["status"] == "ok"
 
 

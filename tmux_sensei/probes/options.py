@@ -36,11 +36,27 @@ def read_options(ctx: ProbeContext) -> tuple[dict[str, str] | None, str]:
     return {name: _word(v) for name, v in zip(LIFETIME, values, strict=True)}, ""
 
 
+def asked_socket(ctx: ProbeContext) -> str:
+    """The socket the probe's tmux commands talk to: -S or -L when given, $TMUX's inside tmux,
+    else the default one."""
+    args = ctx.tmux_args
+    if "-S" in args[:-1]:
+        return args[args.index("-S") + 1]
+    inside = ctx.environ.get("TMUX", "").split(",")[0]
+    if inside and "-L" not in args[:-1]:
+        return inside
+    name = args[args.index("-L") + 1] if "-L" in args[:-1] else "default"
+    tmpdir = ctx.environ.get("TMUX_TMPDIR") or "/tmp"
+    return f"{tmpdir.rstrip('/') or '/'}/tmux-{ctx.uid}/{name}"
+
+
 def probe(ctx: ProbeContext) -> dict[str, str]:
     values, reason = read_options(ctx)
     if values is None:
-        if not reason:
-            return finding(ID, "unknown", ctx.t("probes.options.no_running_server"))
+        if not reason:  # say which socket: servers started with -L or -S are not asked
+            return finding(
+                ID, "unknown", ctx.t("probes.options.no_running_server", socket=asked_socket(ctx))
+            )
         return finding(ID, "unknown", ctx.t("probes.options.no_server", reason=reason))
     changed = {k: v for k, v in values.items() if v != LIFETIME[k]}
     listing = ", ".join(f"{k} {v}" for k, v in values.items())
