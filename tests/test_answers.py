@@ -175,5 +175,6 @@ def test_a_pasted_message_picks_the_page_that_owns_it() -> None:
 
 def test_a_japanese_story_is_one_question() -> None:
     """'…切れて、…無くなってた' joins the sentences of one story; it is not two questions."""
-    code, doc = ask("tmux を使ってたら ssh が切れて、再接続したらセッションが無くなってた。なんで？")
+    story = "tmux を使ってたら ssh が切れて、再接続したらセッションが無くなってた。なんで？"
+    code, doc = ask(story)
     assert code == 0 and doc["answers"][0]["topic"] in ("ssh-disconnect", "session-vanished")
