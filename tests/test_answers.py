@@ -178,3 +178,10 @@ def test_a_japanese_story_is_one_question() -> None:
     story = "tmux を使ってたら ssh が切れて、再接続したらセッションが無くなってた。なんで？"
     code, doc = ask(story)
     assert code == 0 and doc["answers"][0]["topic"] in ("ssh-disconnect", "session-vanished")
+
+
+def test_answers_about_my_config_point_to_explain() -> None:
+    _, doc = ask("my tmux.conf says invalid option: mode-mouse, what is wrong with it?")
+    assert "tmux-sensei explain" in doc["text"]
+    _, doc = ask("how do I detach from tmux?")
+    assert "tmux-sensei explain" not in doc["text"]

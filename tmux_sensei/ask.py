@@ -206,6 +206,9 @@ def answer_question(
             if rid in index.topics and rid not in answered and rid not in related:
                 related.append(rid)
     answer["related"] = related
+    if "~config" in tokens and any("config" in index.topic(h.topic)["tags"] for h in chosen):
+        # "my tmux.conf …": their own file can be read line by line against this tmux
+        answer["explain_hint"] = index.strings.get("answer.explain_hint", "")
     answer["suggestions"] = [index.topic(r)["title"] for r in related[:3]]
     if diagnose and installed_version is not None:
         for part in answer["parts"]:

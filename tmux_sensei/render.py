@@ -72,6 +72,8 @@ def answer_blocks(answer: Mapping[str, Any], strings: Mapping[str, str]) -> list
     for part in answer["parts"]:
         blocks.append(("h", 1, part["title"]))
         blocks += part["blocks"]
+    if answer.get("explain_hint"):
+        blocks.append(("p", answer["explain_hint"]))
     if answer.get("findings"):
         blocks.append(("h", 2, strings.get("answer.findings", "")))
         for f in answer["findings"]:

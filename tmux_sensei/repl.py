@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from tmux_sensei.index import Index
     from tmux_sensei.keys import KeyMap
 
-COMMANDS = ("/help", "/lang", "/topics", "/doctor", "/learn", "/clear", "/quit")
+COMMANDS = ("/help", "/lang", "/topics", "/doctor", "/config", "/learn", "/clear", "/quit")
 MAX_LINE = 2000
 
 
