@@ -1,4 +1,5 @@
-"""Command line: parse the arguments and dispatch. No logic of its own.
+"""Command line: parse the arguments, dispatch, and wire an answer with what this machine adds
+(`answer_here`, shared by `ask` and the conversation).
 
 The parser is written by hand rather than with argparse: argparse and the gettext it pulls in
 cost about 0.7x the bare interpreter's start, on a command whose whole budget is 3x, and its

@@ -1,4 +1,6 @@
-"""The one door to outside programs: a fixed argv, no shell, always a timeout.
+"""Running outside programs from the probes and kb check: a fixed argv, no shell, always a
+timeout. (The pager and the lessons' pty client start their programs themselves, with the same
+rules.)
 
 Programs start with os.posix_spawn and their output is read with select, instead of through
 the subprocess module: importing subprocess (with the signal, enum, re and locale modules it
@@ -43,7 +45,7 @@ class Result:
 
 def which(name: str, path: str | None = None) -> str | None:
     """The executable `name` on PATH, like shutil.which, whose import (it pulls in fnmatch, re,
-    bz2 and lzma) costs about three bare interpreter starts."""
+    bz2 and lzma) costs about as much as a bare interpreter start (0.9x, measured)."""
     if os.sep in name:
         return name if os.access(name, os.X_OK) and not os.path.isdir(name) else None
     search = path if path is not None else os.environ.get("PATH", os.defpath)

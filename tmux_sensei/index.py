@@ -55,7 +55,8 @@ class Hit:
 
 
 class Index:
-    """A loaded index for one language. Built by `build_index`, loaded by `load_index`."""
+    """A loaded index for one language: data built by `build_data`, read from the cache by
+    `loader.open_index`."""
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.lang: str = data["lang"]

@@ -1,7 +1,7 @@
 """Read knowledge pages: TOML front matter plus a small Markdown subset, parsed into blocks.
 
-Only the index builder (a cold cache) and `kb check` import this module; a warm `ask` reads the
-blocks from the cache and never loads tomllib or markdown-it.
+The index builder (a cold cache), `kb check` and the lessons import this module; a warm `ask`
+reads the blocks from the cache and never loads tomllib or markdown-it.
 
 A block is a plain tuple, so that the cache can store it with marshal:
     ("h", level, inline)      heading

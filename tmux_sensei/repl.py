@@ -34,7 +34,8 @@ MAX_LINE = 2000
 
 
 class Indexes:
-    """Indexes by language, loaded in the background so the prompt never waits for them."""
+    """Indexes by language, loaded in a background thread that starts with the prompt; the
+    greeting and the first answer wait for it (its lock) only if it has not finished."""
 
     def __init__(self, environ: dict[str, str], first: str) -> None:
         self.environ = environ
