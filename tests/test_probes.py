@@ -353,3 +353,12 @@ def test_doctor_exit_codes_and_json() -> None:
     p = sensei("doctor", "--lang", "ja", env=killing)
     assert p.returncode == 1 and "[✗]" in p.stdout.decode() and "問題" in p.stdout.decode()
     assert sensei("doctor", "--bogus").returncode == 2
+
+
+def test_japanese_durations_read_as_japanese() -> None:
+    """「（4分前）」, not 「（4 分 前）」: Japanese puts no spaces between a number and its unit."""
+    from tmux_sensei.probes.base import ago
+
+    ctx = ctx_for("clean", "ja")
+    assert ago(ctx, 4 * 60 + 5) == "4分"
+    assert ago(ctx, 3 * 3600 + 5 * 60) == "3時間5分"

@@ -158,7 +158,7 @@ def when(ctx: ProbeContext, epoch: float) -> str:
 
 
 def ago(ctx: ProbeContext, seconds: float) -> str:
-    """'3 h 5 min' / '3 時間 5 分'."""
+    """'3 h 5 min' / '3時間5分'."""
     seconds = max(0, int(seconds))
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
