@@ -187,3 +187,14 @@ def test_fifos_in_the_knowledge_tree_never_hang(kb_copy: Path) -> None:
     p = sensei("ask", "--no-diagnose", "how do I detach?", timeout=20)
     answered(p)
     assert b"C-b d" in p.stdout
+
+
+def test_a_fifo_at_the_cache_path_is_not_waited_on(tmp_path: Path) -> None:
+    from tmux_sensei.index import read_cache
+
+    fifo = tmp_path / "index-en-0.marshal"
+    os.mkfifo(fifo)
+    assert read_cache(str(fifo)) is None  # returns at once: a FIFO is not a cache
+    link = tmp_path / "index-ja-0.marshal"
+    link.symlink_to(tmp_path / "elsewhere")
+    assert read_cache(str(link)) is None

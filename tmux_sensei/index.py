@@ -16,6 +16,7 @@ from __future__ import annotations
 import marshal
 import math
 import os
+import stat  # already loaded by os: free
 import sys
 
 from tmux_sensei import __version__
@@ -424,10 +425,24 @@ def cache_path(cache_dir: str, lang: str, key: str) -> str:
     return os.path.join(cache_dir, f"index-{lang}-{key}.marshal")
 
 
+CACHE_LIMIT = 256 << 20  # far above any real index; a bigger file is not ours
+
+
 def read_cache(path: str) -> dict[str, Any] | None:
+    """The cache's data, or None. A symlink, FIFO or device planted at the path is not
+    followed or waited on (O_NOFOLLOW, O_NONBLOCK, a regular-file check), a huge file not read."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        with open(path, "rb") as f:
-            raw = f.read()
+        fd = os.open(path, flags)
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or st.st_size > CACHE_LIMIT:
+                return None
+            os.set_blocking(fd, True)
+            with os.fdopen(fd, "rb", closefd=False) as f:
+                raw = f.read()
+        finally:
+            os.close(fd)
         data = marshal.loads(raw)  # marshal.load(f) reads in small pieces: 5x slower
     except (OSError, EOFError, ValueError, TypeError):
         return None
