@@ -24,10 +24,10 @@ from tmux_sensei.tokens import Synonyms, fold, stem, tokenize
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
     from typing import Any
 
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 FIELD_WEIGHTS = {"title": 3.0, "question": 2.0, "heading": 1.5, "body": 1.0, "code": 1.0}
 K1, B = 1.2, 0.5
 # How a page's rank is made: its closest listed question, how much of the query it covers, and
@@ -63,10 +63,14 @@ class Index:
         self.lang: str = data["lang"]
         self.ids: list[str] = data["ids"]
         self.topics: dict[str, dict[str, Any]] = data["topics"]
-        self.postings: dict[str, tuple[tuple[int, ...], tuple[float, ...]]] = data["postings"]
+        # token -> packed bytes: the weights (uint32, thousandths), then the page numbers
+        # (uint16); unpacked only for the tokens a question has (see `_post`)
+        self.postings: dict[str, bytes] = data["postings"]
+        self._posts: dict[str, tuple[memoryview, memoryview]] = {}
         self.doclen: list[float] = data["doclen"]
         self.avgdl: float = data["avgdl"]
-        self.qsets: list[list[tuple[str, ...]]] = data["qsets"]
+        self._qsets: list[bytes] = data["qsets"]  # per page, marshal bytes (see `qset`)
+        self._qset_cache: dict[int, list[tuple[str, ...]]] = {}
         self.strings: dict[str, str] = data["strings"]
         self.synonyms = Synonyms.from_data(data["synonyms"])
         self.content_hash: str = data.get("content_hash", "")
@@ -90,6 +94,27 @@ class Index:
         # about, and the knowledge base does not know it.
         self._unknown_idf = UNKNOWN_WEIGHT * math.log(1 + (n + 0.5) / 0.5) if n else 1.0
 
+    def _post(self, token: str) -> tuple[memoryview, memoryview] | None:
+        """(page numbers, weights in thousandths) of a token, or None."""
+        post = self._posts.get(token)
+        if post is None:
+            raw = self.postings.get(token)
+            if raw is None:
+                return None
+            n = len(raw) // 6
+            view = memoryview(raw)
+            post = (view[4 * n :].cast("H"), view[: 4 * n].cast("I"))
+            self._posts[token] = post
+        return post
+
+    def qset(self, d: int) -> list[tuple[str, ...]]:
+        """The token sets of page d's title (first) and listed questions."""
+        found = self._qset_cache.get(d)
+        if found is None:
+            found = marshal.loads(self._qsets[d])
+            self._qset_cache[d] = found
+        return found
+
     def idf(self, token: str) -> float:
         value = self._idf_cache.get(token)
         if value is None:
@@ -103,7 +128,7 @@ class Index:
                 else:
                     value = self._unknown_idf
             else:
-                df = len(post[0])
+                df = len(post) // 6
                 n = len(self.ids)
                 value = math.log(1 + (n - df + 0.5) / (df + 0.5))
             self._idf_cache[token] = value
@@ -126,13 +151,12 @@ class Index:
                     weights.setdefault(t, 0.8)
         return weights
 
-    def _docs_with(self, token: str) -> tuple[int, ...]:
-        post = self.postings.get(token)
+    def _docs_with(self, token: str) -> Sequence[int]:
+        post = self._post(token)
         return post[0] if post else ()
 
     def df(self, token: str) -> int:
-        post = self.postings.get(token)
-        return len(post[0]) if post else 0
+        return len(self.postings.get(token, b"")) // 6
 
     def latin_vocabulary(self) -> list[str]:
         vocab = self._latin_vocab
@@ -155,14 +179,15 @@ class Index:
         for tok, w in q.items():
             idf = self.idf(tok)
             total_idf += idf * w
-            post = self.postings.get(tok)
+            post = self._post(tok)
             if post is None:
                 continue
-            docs, tfs = post
+            docs, weights = post
             doclen = self.doclen
             if tok in self.domain:
                 on_topic.update(docs)
-            for d, tf in zip(docs, tfs, strict=True):
+            for d, milli in zip(docs, weights, strict=True):
+                tf = milli / 1000
                 norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * doclen[d] / avgdl))
                 scores[d] = scores.get(d, 0.0) + w * idf * norm
                 matched[d] = matched.get(d, 0.0) + w * idf
@@ -180,7 +205,7 @@ class Index:
             qm = self._question_match(d, q)
             bm = scores[d] / best_bm  # relative: how this page's body compares with the best
             combined = W_QUESTION * qm + W_COVERAGE * coverage + W_BM25 * bm
-            if intents and intents.intersection(self.qsets[d][0]):
+            if intents and intents.intersection(self.qset(d)[0]):
                 combined += INTENT_BONUS  # "how do I split" is the how-to page, not the error's
             doubt = 1.0
             if others and not all(d in self._docs_with(t) for t in others):
@@ -203,7 +228,7 @@ class Index:
         best = 0.0
         q_idf = {t: self.idf(t) * w for t, w in qset.items()}
         q_total = sum(q_idf.values())
-        for question in self.qsets[d]:
+        for question in self.qset(d):
             inter = sum(q_idf[t] for t in question if t in q_idf)
             if inter == 0:
                 continue
@@ -337,8 +362,11 @@ def build_data(
         for message in page.front.get("errors", []) or []:
             if isinstance(message, str) and message.strip():
                 errors[fold(message).strip()] = page.id
-    packed = {
-        tok: (tuple(docs), tuple(round(w, 3) for w in docs.values()))
+    from array import array
+
+    packed = {  # see Index.postings: weights first (4-byte aligned), then page numbers
+        tok: array("I", [round(w * 1000) for w in docs.values()]).tobytes()
+        + array("H", list(docs)).tobytes()
         for tok, docs in postings.items()
     }
     return {
@@ -349,7 +377,7 @@ def build_data(
         "postings": packed,
         "doclen": doclen,
         "avgdl": (sum(doclen) / len(doclen)) if doclen else 1.0,
-        "qsets": qsets,
+        "qsets": [marshal.dumps(q) for q in qsets],
         "strings": strings,
         "synonyms": synonyms.to_data(),
         "other_programs": sorted({fold(p) for p in other_programs or []}),
