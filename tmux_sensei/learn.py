@@ -1,348 +1,26 @@
 """`tmux-sensei learn`: guided lessons, each step checked against a live practice server.
 
-The student never practises on their own server: lessons use a private socket
-(`-L sensei-practice`, or TMUX_SENSEI_PRACTICE_SOCKET), which works from inside tmux too, and
-only that server is ever started, reset or ended — after asking. Lesson specs (checks and
-solutions) are language-neutral TOML in lessons/; texts are Markdown per language.
+The lesson model is in lessons.py, the practice server and its checks in practice.py, and the
+teacher's `--verify` in lesson_verify.py; this module is the student's side: the command line,
+the lesson list and the `Teacher` that walks a student through one lesson, after asking before
+it starts the practice server.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import time
-
 from tmux_sensei import tmuxcmd
-from tmux_sensei.paths import data_dir, state_dirs
+from tmux_sensei.lessons import Lesson, Step, load_lessons, load_progress, save_progress
+from tmux_sensei.practice import Practice, check
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from typing import Any
 
-    from tmux_sensei.command import Result
-
-PRACTICE_SOCKET = "sensei-practice"
+    from tmux_sensei.env import Env
 
 
-# ---------------------------------------------------------------- lessons
-
-
-class Step:
-    __slots__ = ("args", "check", "hint", "solve", "task", "title")
-
-    def __init__(self, spec: dict[str, Any], title: str, task: list[Any], hint: list[Any]) -> None:
-        self.check = str(spec["check"])
-        self.args = dict(spec.get("args", {}))
-        self.solve = [list(map(str, action)) for action in spec.get("solve", [])]
-        self.title = title
-        self.task = task
-        self.hint = hint
-
-
-class Lesson:
-    __slots__ = ("id", "intro", "order", "setup", "steps", "summary", "title")
-
-    def __init__(
-        self, lesson_id: str, spec: dict[str, Any], front: dict[str, Any], blocks: list[Any]
-    ) -> None:
-        self.id = lesson_id
-        self.order = int(spec.get("order", 99))
-        self.setup = [list(map(str, a)) for a in spec.get("setup", [])]
-        self.title = str(front.get("title", lesson_id))
-        self.summary = str(front.get("summary", ""))
-        from tmux_sensei.conversation import sections as split
-
-        sections = split(blocks, level=2)
-        self.intro = sections[0]
-        specs = spec.get("steps", [])
-        if len(sections) - 1 != len(specs):
-            raise ValueError(
-                f"{lesson_id}: {len(specs)} steps in the spec, {len(sections) - 1} in the text"
-            )
-        self.steps = []
-        for step_spec, section in zip(specs, sections[1:], strict=True):
-            title = section[0][2]
-            task, hint = _split_hint(section[1:])
-            self.steps.append(Step(step_spec, title, task, hint))
-
-
-def _split_hint(blocks: list[Any]) -> tuple[list[Any], list[Any]]:
-    for i, block in enumerate(blocks):
-        if block[0] == "h" and block[1] == 3:
-            return blocks[:i], blocks[i + 1 :]
-    return blocks, []
-
-
-def lessons_dir(environ: Mapping[str, str] | None = None) -> str:
-    """The lessons; TMUX_SENSEI_LESSONS points at another tree (tests)."""
-    return (environ or {}).get("TMUX_SENSEI_LESSONS") or data_dir("lessons")
-
-
-def load_lessons(lang: str, environ: Mapping[str, str] | None = None) -> list[Lesson]:
-    import tomllib
-
-    from tmux_sensei.knowledge import parse_markdown, split_front_matter
-
-    root = lessons_dir(environ)
-    lessons = []
-    for name in sorted(os.listdir(root)):
-        if not name.endswith(".toml"):
-            continue
-        lesson_id = name[:-5]
-        with open(os.path.join(root, name), "rb") as f:
-            spec = tomllib.load(f)
-        with open(os.path.join(root, lang, f"{lesson_id}.md"), encoding="utf-8") as f:
-            front_text, body = split_front_matter(f.read())
-        blocks, _ = parse_markdown(body)
-        lessons.append(Lesson(lesson_id, spec, tomllib.loads(front_text), blocks))
-    return sorted(lessons, key=lambda lesson: lesson.order)
-
-
-# ---------------------------------------------------------------- the practice server
-
-
-class Practice:
-    """The private practice server: the only tmux server lessons start, change or end."""
-
-    def __init__(
-        self, environ: Mapping[str, str], socket: str | None = None, shell: str | None = None
-    ) -> None:
-        self.shell = shell  # verify pins /bin/sh: a user's shell start-up files may be slow
-        self.environ = {k: v for k, v in environ.items() if k not in ("TMUX", "TMUX_PANE")}
-        self.socket = socket or environ.get("TMUX_SENSEI_PRACTICE_SOCKET") or PRACTICE_SOCKET
-        self.conf = os.path.join(state_dirs(environ).data, "practice.tmux.conf")
-        self.clients: list[tuple[int, int]] = []  # (pid, pty fd) of clients started by verify
-
-    def tmux(self, argv: list[str], timeout: float = 3.0) -> Result:
-        argv = [a.replace("{practice_conf}", self.conf) for a in argv]
-        return tmuxcmd.run(argv, socket=self.socket, environ=self.environ, timeout=timeout)
-
-    def running(self) -> bool:
-        return self.tmux(["list-sessions"]).ok
-
-    def reset(self, setup: list[list[str]]) -> None:
-        """A fresh practice server: end the old one (ours), then run the lesson's setup."""
-        self.end()
-        from tmux_sensei.safefile import write_atomic
-
-        os.makedirs(os.path.dirname(self.conf), exist_ok=True)
-        head = "# tmux-sensei practice config: lessons add lines here, never to ~/.tmux.conf\n"
-        write_atomic(self.conf, head.encode("utf-8"))  # never through a planted symlink
-        # Start the server without the student's tmux.conf, so that lessons meet tmux's defaults;
-        # a lesson with no setup still gets a server (with a "lobby" session) to type into.
-        first, *rest = setup or [["new-session", "-d", "-s", "lobby"]]
-        server_conf = os.devnull
-        if self.shell:
-            server_conf = os.path.join(os.path.dirname(self.conf), "verify.tmux.conf")
-            write_atomic(server_conf, f"set -g default-shell {self.shell}\n".encode())
-        self.tmux(["-f", server_conf, *first])
-        for action in rest:
-            self.tmux(action)
-
-    def end(self) -> None:
-        for pid, fd in self.clients:
-            _stop_client(pid, fd)
-        self.clients = []
-        path = self.tmux(["display-message", "-p", "#{socket_path}"]).out.strip()
-        self.tmux(["kill-server"])
-        if path.endswith(self.socket):
-            try:
-                os.unlink(path)  # tmux leaves its socket file behind
-            except OSError:
-                pass
-
-    def attach_client(self, session: str) -> None:
-        """A real client in a pseudo-terminal, as a student's terminal would be."""
-        import pty
-        import threading
-
-        binary = tmuxcmd.tmux_binary(self.environ) or "tmux"
-        env = dict(self.environ, TERM=self.environ.get("TERM") or "xterm-256color")
-        pid, fd = pty.fork()
-        if pid == 0:
-            try:
-                os.execve(binary, [binary, "-L", self.socket, "attach", "-t", f"={session}"], env)
-            finally:
-                os._exit(127)
-
-        def drain() -> None:
-            try:
-                while os.read(fd, 65536):
-                    pass
-            except OSError:
-                pass
-
-        threading.Thread(target=drain, daemon=True).start()
-        self.clients.append((pid, fd))
-
-
-def _stop_client(pid: int, fd: int) -> None:
-    from tmux_sensei.command import end_process
-
-    end_process(pid, 15, group=False)  # SIGTERM: the client says [terminated]; the session stays
-    try:
-        os.close(fd)
-    except OSError:
-        pass
-
-
-# ---------------------------------------------------------------- checks
-
-
-def _lines(result: Result) -> list[str]:
-    return [line for line in result.out.splitlines() if line.strip()] if result.ok else []
-
-
-def _fmt(p: Practice, session: str, fmt: str) -> str:
-    result = p.tmux(["display-message", "-p", "-t", f"={session}:", fmt])
-    return result.out.strip() if result.ok else ""
-
-
-def check(p: Practice, name: str, args: Mapping[str, Any]) -> bool:
-    s = str(args.get("session", ""))
-    if name == "session":
-        return p.tmux(["has-session", "-t", f"={args['name']}"]).ok
-    if name == "windows":
-        return len(_lines(p.tmux(["list-windows", "-t", f"={s}", "-F", "x"]))) >= int(args["count"])
-    if name == "window_name":
-        return args["name"] in _lines(
-            p.tmux(["list-windows", "-t", f"={s}", "-F", "#{window_name}"])
-        )
-    if name == "panes":
-        return len(_lines(p.tmux(["list-panes", "-t", f"={s}:", "-F", "x"]))) >= int(args["count"])
-    if name == "zoomed":
-        return _fmt(p, s, "#{window_zoomed_flag}") == "1"
-    if name in ("attached", "detached"):
-        count = _fmt(p, s, "#{session_attached}")
-        if not count.isdigit():
-            return False
-        return (int(count) > 0) == (name == "attached")
-    if name == "clients":
-        return len(_lines(p.tmux(["list-clients", "-t", f"={s}"]))) >= int(args["count"])
-    if name == "grouped":
-        group = _fmt(p, str(args["group"]), "#{session_group}")
-        return bool(group) and _fmt(p, s, "#{session_grouped} #{session_group}") == f"1 {group}"
-    if name == "copy_mode":
-        return _fmt(p, s, "#{pane_in_mode}") == "1"
-    if name == "buffer":
-        names = _lines(p.tmux(["list-buffers", "-F", "#{buffer_name}"]))
-        text = str(args.get("text", ""))
-        return (
-            any(text in p.tmux(["show-buffer", "-b", n]).out for n in names)
-            if text
-            else bool(names)
-        )
-    if name == "option":
-        flags = "-gwv" if args.get("scope") == "window" else "-gv"
-        return p.tmux(["show-options", flags, str(args["name"])]).out.strip() == str(args["value"])
-    if name == "bound":
-        binding = p.tmux(["list-keys", "-T", "prefix", str(args["key"])]).out.strip()
-        return bool(binding) and str(args.get("command", "")) in binding
-    if name in ("pane_dead", "no_dead_pane"):
-        dead = "1" in _lines(p.tmux(["list-panes", "-s", "-t", f"={s}", "-F", "#{pane_dead}"]))
-        alive = p.tmux(["has-session", "-t", f"={s}"]).ok
-        return alive and (dead if name == "pane_dead" else not dead)
-    if name == "pane_text":
-        return str(args["text"]) in p.tmux(["capture-pane", "-p", "-t", f"={s}:"]).out
-    raise ValueError(f"unknown check {name}")
-
-
-def perform(p: Practice, action: list[str]) -> None:
-    """One `solve` action of `learn --verify`."""
-    if action[0] == "@attach":
-        p.attach_client(action[1])
-        deadline = time.monotonic() + 3
-        while time.monotonic() < deadline and not p.tmux(["list-clients"]).out.strip():
-            time.sleep(0.05)
-    elif action[0] == "@sleep":
-        time.sleep(float(action[1]))
-    elif action[0] == "@append_conf":
-        with open(p.conf, "a", encoding="utf-8") as f:
-            f.write(action[1] + "\n")
-    else:
-        p.tmux(action)
-
-
-def wait_check(p: Practice, step: Step, seconds: float = 3.0) -> bool:
-    end = time.monotonic() + seconds
-    while True:
-        if check(p, step.check, step.args):
-            return True
-        if time.monotonic() >= end:
-            return False
-        time.sleep(0.05)
-
-
-# ---------------------------------------------------------------- verify (teachers, CI)
-
-
-def verify(lessons: list[Lesson], p: Practice) -> list[tuple[str, int, str]]:
-    """Perform every step; each check must fail before its step and pass after it."""
-    rows = []
-    for lesson in lessons:
-        result = "ok"
-        try:
-            p.reset(lesson.setup)
-            for number, step in enumerate(lesson.steps, 1):
-                if check(p, step.check, step.args):
-                    result = f"step {number}: check passes before the step"
-                    break
-                for action in step.solve:
-                    perform(p, action)
-                if not wait_check(p, step):
-                    result = f"step {number}: check fails after the step"
-                    break
-        except Exception as exc:  # a broken lesson is a row in the table, not a crash
-            result = f"error: {type(exc).__name__}: {exc}"
-        finally:
-            p.end()
-        rows.append((lesson.id, len(lesson.steps), result))
-    return rows
-
-
-# ---------------------------------------------------------------- progress
-
-
-def progress_path(environ: Mapping[str, str]) -> str:
-    return os.path.join(state_dirs(environ).data, "lessons.json")
-
-
-def load_progress(environ: Mapping[str, str]) -> dict[str, list[int]]:
-    """Done steps by lesson; a file of the wrong shape (`[]`, `null`, `1e400`) is no progress,
-    a lesson of the wrong shape is skipped, and a FIFO or symlink is never opened."""
-    from tmux_sensei.safefile import read_bytes
-
-    try:
-        raw, _ = read_bytes(progress_path(environ), 1 << 20)
-        data = json.loads(raw)
-    except (OSError, ValueError, RecursionError):
-        return {}
-    if not isinstance(data, dict):
-        return {}
-    progress = {}
-    for key, steps in data.items():
-        if isinstance(steps, list) and all(
-            type(i) is int and 0 <= i < 10_000
-            for i in steps  # a bool is no step
-        ):
-            progress[str(key)] = sorted(set(steps))
-    return progress
-
-
-def save_progress(environ: Mapping[str, str], progress: dict[str, list[int]]) -> None:
-    from tmux_sensei.safefile import write_atomic
-
-    path = progress_path(environ)
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        text = json.dumps(progress, ensure_ascii=False, indent=1)
-        write_atomic(path, text.encode("utf-8"))  # a new temp file, renamed: never followed
-    except OSError:
-        pass  # a read-only home still gets lessons, without saved progress
-
-
-# ---------------------------------------------------------------- the student's side
+__all__ = ["Lesson", "Practice", "Step", "Teacher", "load_lessons", "load_progress", "pick"]
 
 
 class Teacher:
@@ -450,16 +128,10 @@ class Teacher:
 # ---------------------------------------------------------------- command line
 
 
-def cmd_learn(args: list[str], env: Any, ui: str) -> int:
-    from tmux_sensei.cli import (
-        ExitStatus,
-        UsageError,
-        lang_option,
-        safe_value,
-        show_help,
-        strings_for,
-        terminal_columns,
-    )
+def cmd_learn(args: list[str], env: Env, ui: str) -> int:
+    from tmux_sensei.argv import lang_option, show_help
+    from tmux_sensei.env import ExitStatus, UsageError, terminal_columns
+    from tmux_sensei.locales import safe_value, strings_for
 
     lang, list_only, verify_all, wanted = ui, False, False, ""
     i = 0
@@ -481,6 +153,8 @@ def cmd_learn(args: list[str], env: Any, ui: str) -> int:
     strings = strings_for(lang)
     lessons = load_lessons(lang, env.environ)
     if verify_all:
+        from tmux_sensei.lesson_verify import run_verify
+
         return run_verify(lessons, env, strings)
     progress = load_progress(env.environ)
     if list_only:
@@ -509,7 +183,7 @@ def cmd_learn(args: list[str], env: Any, ui: str) -> int:
     return ExitStatus.ANSWERED
 
 
-def ask_line(env: Any) -> Callable[[str], str | None]:
+def ask_line(env: Env) -> Callable[[str], str | None]:
     import sys
 
     def read(prompt: str) -> str | None:
@@ -541,7 +215,7 @@ def pick(
     lessons: list[Lesson],
     progress: dict[str, list[int]],
     wanted: str,
-    env: Any,
+    env: Env,
     strings: Mapping[str, str],
 ) -> Lesson | None:
     if not wanted:
@@ -561,19 +235,3 @@ def pick(
     value = sanitize(wanted, keep_newlines=False)[:40]  # the student's words, echoed
     env.stderr.write(strings.get("learn.unknown", "").format(value=value) + "\n")
     return None
-
-
-def run_verify(lessons: list[Lesson], env: Any, strings: Mapping[str, str]) -> int:
-    from tmux_sensei.cli import ExitStatus
-
-    socket = f"sensei-verify-{os.getpid()}"  # never the student's practice server
-    env.stdout.write(strings.get("learn.verify_header", "") + "\n")
-    rows = verify(lessons, Practice(env.environ, socket=socket, shell="/bin/sh"))
-    width = max(len(r[0]) for r in rows) + 2
-    env.stdout.write(f"  {'lesson':<{width}} {'steps':>5}  result\n")
-    for lesson_id, steps, result in rows:
-        env.stdout.write(f"  {lesson_id:<{width}} {steps:>5}  {result}\n")
-    failed = sum(r[2] != "ok" for r in rows)
-    key = "learn.verify_failed" if failed else "learn.verify_ok"
-    env.stdout.write(strings.get(key, "").format(count=failed or len(rows)) + "\n")
-    return ExitStatus.PROBLEMS_FOUND if failed else ExitStatus.ANSWERED
