@@ -44,7 +44,7 @@ def installed_facts(environ: Mapping[str, str]) -> dict[str, Any] | None:
             return facts
     except (OSError, ValueError, RecursionError):
         pass  # unreadable or the wrong shape: ask tmux again, and replace it
-    from tmux_sensei.kbcheck import ask_tmux
+    from tmux_sensei.tmux_names import ask_tmux
 
     found = ask_tmux(dict(environ))
     if found is None:

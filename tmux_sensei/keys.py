@@ -9,6 +9,7 @@ to the user's prefix, and to the user's own key for X's default command when the
 from __future__ import annotations
 
 from tmux_sensei import tmuxcmd
+from tmux_sensei.tmux_names import parse_key_table
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -17,21 +18,6 @@ if TYPE_CHECKING:
 
 DEFAULT_PREFIX = "C-b"
 _TRAILING = ".,):;"  # punctuation after a key in prose, never part of the key here
-
-
-def parse_key_table(listing: str) -> dict[str, str]:
-    """key -> command from `list-keys -T prefix` lines (`bind-key [-r] -T prefix KEY CMD...`)."""
-    table: dict[str, str] = {}
-    for line in listing.splitlines():
-        words = line.split()
-        if "-T" in words:
-            at = words.index("-T") + 2
-            if at + 1 < len(words):
-                key = words[at]
-                table[key[1:] if key.startswith("\\") and len(key) > 1 else key] = " ".join(
-                    words[at + 1 :]
-                )
-    return table
 
 
 class KeyMap:
