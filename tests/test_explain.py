@@ -300,8 +300,8 @@ def test_config_in_the_conversation(tmp_path: Path) -> None:
 
 
 def test_doctor_points_at_explain_when_a_config_exists(tmp_path: Path) -> None:
-    from tmux_sensei.cli import strings_for
     from tmux_sensei.doctor import doctor_text, explain_pointer
+    from tmux_sensei.locales import strings_for
 
     env = env_for(tmp_path, XDG_CONFIG_HOME=str(tmp_path / "xdg"))
     assert explain_pointer(strings_for("en"), env) == ""

@@ -99,7 +99,7 @@ def fake_tmux(tmp_path: Path, version: str) -> dict[str, str]:
 
 
 def test_the_words_of_tmux_version_are_sanitised(warm: Path, tmp_path: Path) -> None:
-    from tmux_sensei.cli import installed_tmux
+    from tmux_sensei.answer import installed_tmux
 
     env = fake_tmux(tmp_path, "tmux 3.3a\\033]0;pwned\\007\\302\\233")
     found = installed_tmux(env)

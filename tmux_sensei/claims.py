@@ -483,8 +483,10 @@ def cmd_claims(args: list[str], env: Any, ui: str) -> int:
     """`kb claims [--json] [TOPIC...]`: exit 0 when every claim holds, 1 otherwise."""
     import json
 
-    from tmux_sensei.cli import ExitStatus, UsageError, show_help, strings_for
+    from tmux_sensei.argv import show_help
+    from tmux_sensei.env import ExitStatus, UsageError
     from tmux_sensei.loader import knowledge_dir
+    from tmux_sensei.locales import strings_for
 
     as_json = False
     topics: list[str] = []

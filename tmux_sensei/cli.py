@@ -1,5 +1,4 @@
-"""Command line: parse the arguments, dispatch, and wire an answer with what this machine adds
-(`answer_here`, shared by `ask` and the conversation).
+"""Command line: parse the arguments, dispatch, and report a failure in one line.
 
 The parser is written by hand rather than with argparse: argparse and the gettext it pulls in
 cost about 0.7x the bare interpreter's start, on a command whose whole budget is 3x, and its
@@ -12,74 +11,16 @@ import os
 import sys
 
 from tmux_sensei import __version__
+from tmux_sensei.answer import answer_here, format_answer
+from tmux_sensei.argv import lang_option, show_help
+from tmux_sensei.env import Env, ExitStatus, UsageError, terminal_columns
+from tmux_sensei.locales import safe_value, say, strings_for
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-    from typing import Any, BinaryIO, NoReturn, TextIO
-
-    from tmux_sensei.index import Index
+    from typing import NoReturn
 
 MAX_QUESTION = 2000  # characters read of one question; a pasted log beyond that is noise
-
-
-class ExitStatus:
-    ANSWERED = 0
-    NO_CONFIDENT_ANSWER = 1
-    PROBLEMS_FOUND = 1
-    USAGE = 2
-    INTERNAL = 70  # EX_SOFTWARE: a bug of ours, reported in one line
-    OUTPUT = 74  # EX_IOERR: stdout cannot be written (a full disk, /dev/full)
-    INTERRUPTED = 130
-
-
-class Env:
-    """The outside world of one run: streams, whether stdout is a terminal, the environment."""
-
-    __slots__ = ("environ", "stderr", "stdin", "stdout", "stdout_isatty")
-
-    def __init__(
-        self,
-        stdout: TextIO | None = None,
-        stderr: TextIO | None = None,
-        environ: Mapping[str, str] | None = None,
-        stdout_isatty: bool | None = None,
-        stdin: BinaryIO | None = None,
-    ) -> None:
-        self.stdin = stdin  # None: the process's own (binary) stdin
-        self.stdout = stdout if stdout is not None else sys.stdout
-        self.stderr = stderr if stderr is not None else sys.stderr
-        self.environ = environ if environ is not None else os.environ
-        if stdout_isatty is None:
-            try:
-                stdout_isatty = self.stdout.isatty()
-            except (AttributeError, ValueError):
-                stdout_isatty = False
-        self.stdout_isatty = stdout_isatty
-
-
-class UsageError(Exception):
-    def __init__(self, key: str, **values: str) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
-
-
-def strings_for(lang: str) -> dict[str, str]:
-    from tmux_sensei.loader import load_strings
-    from tmux_sensei.paths import data_dir
-
-    return load_strings(data_dir("locales"), lang)
-
-
-def say(env: Env, lang: str, key: str, **values: str) -> None:
-    """One localized line on stderr."""
-    text = strings_for(lang).get(key, key)
-    try:
-        text = text.format(**values)
-    except (KeyError, IndexError, ValueError):
-        pass
-    env.stderr.write(text + "\n")
 
 
 class AskOptions:
@@ -91,19 +32,6 @@ class AskOptions:
         self.diagnose = True
         self.help = False
         self.words: list[str] = []
-
-
-def lang_option(arg: str, args: list[str], i: int) -> tuple[str, int]:
-    """`--lang X` or `--lang=X` at args[i-1]: the language and the index after the option."""
-    if "=" in arg:
-        value = arg.split("=", 1)[1]
-    elif i < len(args):
-        value, i = args[i], i + 1
-    else:
-        raise UsageError("errors.missing_value", option="--lang")
-    if value not in ("en", "ja"):
-        raise UsageError("errors.unknown_lang", value=_safe(value))
-    return value, i
 
 
 def parse_ask(args: list[str]) -> AskOptions:
@@ -124,19 +52,10 @@ def parse_ask(args: list[str]) -> AskOptions:
         elif arg == "--lang" or arg.startswith("--lang="):
             opts.lang, i = lang_option(arg, args, i)
         elif arg.startswith("-") and len(arg) > 1 and not any(c.isspace() for c in arg):
-            raise UsageError("errors.unknown_option", value=_safe(arg), command="ask")
+            raise UsageError("errors.unknown_option", value=safe_value(arg), command="ask")
         else:
             opts.words.append(arg)
     return opts
-
-
-def _safe(value: str) -> str:
-    from tmux_sensei.textutil import sanitize
-
-    return sanitize(value, keep_newlines=False)[:80]
-
-
-safe_value = _safe  # an argument echoed in a message: one line, no controls, bounded
 
 
 def main(argv: list[str] | None = None, env: Env | None = None) -> int:
@@ -162,9 +81,9 @@ def main(argv: list[str] | None = None, env: Env | None = None) -> int:
 
                 return cmd_claims(rest[1:], env, ui)
             if rest[0] != "check":
-                raise UsageError("errors.unknown_command", value=_safe("kb " + rest[0]))
+                raise UsageError("errors.unknown_command", value=safe_value("kb " + rest[0]))
             if len(rest) > 1:
-                raise UsageError("errors.extra_argument", value=_safe(rest[1]), command="kb")
+                raise UsageError("errors.extra_argument", value=safe_value(rest[1]), command="kb")
             from tmux_sensei.kbcheck import run_check
 
             return run_check(env, ui)
@@ -186,7 +105,7 @@ def main(argv: list[str] | None = None, env: Env | None = None) -> int:
             from tmux_sensei.setup import cmd_setup
 
             return cmd_setup(rest, env, ui)
-        raise UsageError("errors.unknown_command", value=_safe(command))
+        raise UsageError("errors.unknown_command", value=safe_value(command))
     except UsageError as exc:
         say(env, ui, exc.key, **exc.values)
         return ExitStatus.USAGE
@@ -230,12 +149,6 @@ def _ui_lang(env: Env) -> str:
     from tmux_sensei.lang import ui_language
 
     return ui_language(env.environ)
-
-
-def show_help(env: Env, lang: str, which: str) -> int:
-    text = strings_for(lang).get(f"help.{which}", "")
-    env.stdout.write(text.replace("{version}", __version__).strip("\n") + "\n")
-    return ExitStatus.ANSWERED
 
 
 def read_question(words: list[str], env: Env, ui: str) -> tuple[str, list[str]]:
@@ -283,55 +196,6 @@ def cmd_ask(opts: AskOptions, env: Env, ui: str) -> int:
     return ExitStatus.ANSWERED if answer["confident"] else ExitStatus.NO_CONFIDENT_ANSWER
 
 
-def answer_here(
-    text: str,
-    index: Index,
-    environ: Mapping[str, str],
-    *,
-    diagnose: bool,
-    query: str | None = None,
-    search: Index | None = None,
-) -> dict[str, Any]:
-    """An answer with what this machine adds: its probes, its tmux's version and names; a
-    question without a confident answer is logged for `report`. `ask` and the REPL share it."""
-    from tmux_sensei.ask import answer_question
-
-    def run_probes(names: list[str], lang: str) -> list[dict[str, str]]:
-        from tmux_sensei.probes import run_for_topics
-
-        return run_for_topics(names, lang, index.strings, environ)
-
-    answer = answer_question(
-        query or text,
-        index,
-        diagnose=diagnose,
-        run_probes=run_probes if diagnose else None,
-        installed_version=lambda: installed_tmux(environ),
-        fix_names=lambda q: name_fixes(q, search or index, environ),
-        search=search,
-    )
-    if not answer["confident"]:
-        from tmux_sensei.report import log_unanswered
-
-        log_unanswered(text, answer, environ)
-    return answer
-
-
-def installed_tmux(environ: Mapping[str, str]) -> tuple[str, tuple[int, ...]] | None:
-    """The version of the tmux on PATH ("3.3a", (3, 3)), or None without one."""
-    from tmux_sensei import tmuxcmd
-    from tmux_sensei.probes.version import parse_version
-
-    result = tmuxcmd.run(["-V"], environ=environ, timeout=0.5)
-    return parse_version(result.out) if result.ok else None  # sanitised there
-
-
-def name_fixes(question: str, index: Index, environ: Mapping[str, str]) -> list[tuple[str, str]]:
-    from tmux_sensei.didyoumean import corrections
-
-    return corrections(question, index, environ)
-
-
 def cmd_chat(env: Env) -> int:
     """The conversation: a REPL on a terminal, one answer per line when piped."""
     from tmux_sensei import repl
@@ -358,11 +222,10 @@ def cmd_doctor(args: list[str], env: Env, ui: str) -> int:
         elif arg == "--lang" or arg.startswith("--lang="):
             lang, i = lang_option(arg, args, i)
         else:
-            raise UsageError("errors.unknown_option", value=_safe(arg), command="doctor")
+            raise UsageError("errors.unknown_option", value=safe_value(arg), command="doctor")
     from tmux_sensei.doctor import counts, doctor_json, doctor_text, run_doctor
-    from tmux_sensei.loader import open_index
 
-    strings = open_index(lang, env.environ).strings
+    strings = strings_for(lang)  # the UI's words: no search index opened
     findings = run_doctor(strings, lang, env.environ)
     if as_json:
         env.stdout.write(doctor_json(findings))
@@ -377,26 +240,6 @@ def cmd_doctor(args: list[str], env: Env, ui: str) -> int:
         )
     problems, _ = counts(findings)
     return ExitStatus.PROBLEMS_FOUND if problems else ExitStatus.ANSWERED
-
-
-def format_answer(answer: dict[str, object], strings: Mapping[str, str], env: Env) -> str:
-    """Markdown when piped; wrapped (and coloured, unless NO_COLOR or TERM=dumb) on a terminal."""
-    from tmux_sensei import render
-
-    if not env.stdout_isatty and not env.environ.get("FORCE_COLOR"):
-        return render.answer_markdown(answer, strings)
-    color = render.wants_color(env.environ, env.stdout_isatty)
-    return render.answer_terminal(answer, strings, terminal_columns(env), color)
-
-
-def terminal_columns(env: Env) -> int:
-    try:
-        return os.get_terminal_size(env.stdout.fileno()).columns
-    except (OSError, AttributeError, ValueError):
-        try:
-            return int(env.environ.get("COLUMNS", "80"))
-        except ValueError:
-            return 80
 
 
 def _silence_stdout() -> None:

@@ -912,14 +912,9 @@ def report_text(
 
 def cmd_explain(args: list[str], env: Any, ui: str) -> int:
     """`explain [FILE] [--json] [--lang en|ja]`: 0 no problem, 1 a problem, 2 usage."""
-    from tmux_sensei.cli import (
-        ExitStatus,
-        UsageError,
-        lang_option,
-        show_help,
-        strings_for,
-        terminal_columns,
-    )
+    from tmux_sensei.argv import lang_option, show_help
+    from tmux_sensei.env import ExitStatus, UsageError, terminal_columns
+    from tmux_sensei.locales import strings_for
     from tmux_sensei.render import wants_color
 
     as_json = False

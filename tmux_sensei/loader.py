@@ -15,6 +15,7 @@ from tmux_sensei.index import (
     write_cache,
 )
 from tmux_sensei.lang import SUPPORTED
+from tmux_sensei.locales import load_strings, read_toml
 from tmux_sensei.paths import data_dir, state_dirs
 
 TYPE_CHECKING = False
@@ -88,36 +89,6 @@ def _regular(path: str) -> bool:
         return stat.S_ISREG(os.stat(path).st_mode)
     except OSError:
         return False
-
-
-def read_toml(path: str) -> dict[str, Any]:
-    import tomllib
-
-    from tmux_sensei.safefile import read_bytes
-
-    try:
-        raw, _ = read_bytes(path, 4 << 20)  # never a FIFO: a regular file, read with a bound
-        return tomllib.loads(raw.decode("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return {}
-
-
-def flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
-    """{"errors": {"empty": "..."}} -> {"errors.empty": "..."}"""
-    out: dict[str, str] = {}
-    for key, value in table.items():
-        if isinstance(value, dict):
-            out.update(flatten(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = str(value).strip("\n") if isinstance(value, str) else str(value)
-    return out
-
-
-def load_strings(locales: str, lang: str) -> dict[str, str]:
-    strings = flatten(read_toml(os.path.join(locales, "en.toml")))
-    if lang != "en":  # a key missing in a translation falls back to English
-        strings.update(flatten(read_toml(os.path.join(locales, f"{lang}.toml"))))
-    return strings
 
 
 def build_all(kb: str, locales: str, files: list[str]) -> dict[str, dict[str, Any]]:

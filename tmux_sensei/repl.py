@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from typing import Any
 
-    from tmux_sensei.cli import Env
+    from tmux_sensei.env import Env
     from tmux_sensei.index import Index
     from tmux_sensei.keys import KeyMap
 
@@ -138,7 +138,7 @@ def reply(text: str, state: ReplState, columns: int, color: bool) -> str:
         index = state.indexes.get(lang)
         answer = topic_answer(index, choice)
     else:
-        from tmux_sensei.cli import answer_here
+        from tmux_sensei.answer import answer_here
 
         answer = answer_here(
             text, index, state.environ, diagnose=state.diagnose, query=query, search=search
@@ -247,7 +247,7 @@ def learn(arg: str, state: ReplState, columns: int, color: bool) -> str:
         tmuxcmd.run(["new-window", "-d", "-n", "sensei-learn", *me], environ=state.environ)
         return strings.get("learn.opened", "")
 
-    from tmux_sensei.cli import Env
+    from tmux_sensei.env import Env
     from tmux_sensei.learn import ask_line
 
     env = Env(sys.stdout, sys.stderr, state.environ, columns > 0)

@@ -158,7 +158,9 @@ def read_log(environ: Mapping[str, str]) -> list[dict[str, Any]]:
 
 
 def cmd_report(args: list[str], env: Any, ui: str) -> int:
-    from tmux_sensei.cli import ExitStatus, UsageError, safe_value, show_help, strings_for
+    from tmux_sensei.argv import show_help
+    from tmux_sensei.env import ExitStatus, UsageError
+    from tmux_sensei.locales import safe_value, strings_for
     from tmux_sensei.textutil import dumps_json, sanitize
 
     as_json = False

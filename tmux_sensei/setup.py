@@ -13,7 +13,7 @@ from tmux_sensei.paths import PACKAGE_DIR
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from tmux_sensei.cli import Env
+    from tmux_sensei.env import Env
 
 MARKER = "# tmux-sensei:"
 
@@ -76,7 +76,9 @@ def conf_path(env: Env) -> str:
 
 
 def cmd_setup(args: list[str], env: Env, ui: str) -> int:
-    from tmux_sensei.cli import ExitStatus, UsageError, safe_value, show_help, strings_for
+    from tmux_sensei.argv import show_help
+    from tmux_sensei.env import ExitStatus, UsageError
+    from tmux_sensei.locales import safe_value, strings_for
 
     apply = "--apply" in args
     yes = "--yes" in args or "-y" in args
