@@ -27,6 +27,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from tmux_sensei.argv import Parsed
+    from tmux_sensei.env import Env
+
 STEP_KINDS = (
     "tmux",  # a tmux command on the claim's server (argv after `tmux -L NAME -f CONF`)
     "option",  # an option's value: show-options -v SCOPE NAME (scope: "-g" unless given)
@@ -479,26 +482,15 @@ def run_all(
     return {**result, "tmux": version, "by_topic": by_topic}
 
 
-def cmd_claims(args: list[str], env: Any, ui: str) -> int:
-    """`kb claims [--json] [TOPIC...]`: exit 0 when every claim holds, 1 otherwise."""
+def cmd_claims(opts: Parsed, env: Env, ui: str) -> int:
+    """`kb claims [--json] [--lang en|ja] [TOPIC...]`: exit 0 when every claim holds, else 1."""
     import json
 
-    from tmux_sensei.argv import show_help
-    from tmux_sensei.env import ExitStatus, UsageError
+    from tmux_sensei.env import ExitStatus
     from tmux_sensei.loader import knowledge_dir
     from tmux_sensei.locales import strings_for
 
-    as_json = False
-    topics: list[str] = []
-    for arg in args:
-        if arg in ("-h", "--help"):
-            return show_help(env, ui, "kb_claims")
-        if arg == "--json":
-            as_json = True
-        elif arg.startswith("-"):
-            raise UsageError("errors.unknown_option", value=arg[:80], command="kb claims")
-        else:
-            topics.append(arg)
+    as_json, topics = opts.flag("json"), opts.args
     environ = {k: v for k, v in env.environ.items() if k not in ("TMUX", "TMUX_PANE")}
     outcome = run_all(knowledge_dir(env.environ), environ, topics or None)
     failed = bool(outcome["failed"]) or outcome["tmux"] is None

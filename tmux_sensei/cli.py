@@ -12,7 +12,7 @@ import sys
 
 from tmux_sensei import __version__
 from tmux_sensei.answer import answer_here, format_answer
-from tmux_sensei.argv import lang_option, show_help
+from tmux_sensei.argv import COMMANDS, Parsed, parse, show_help
 from tmux_sensei.env import Env, ExitStatus, UsageError, terminal_columns
 from tmux_sensei.locales import safe_value, say, strings_for
 
@@ -23,41 +23,6 @@ if TYPE_CHECKING:
 MAX_QUESTION = 2000  # characters read of one question; a pasted log beyond that is noise
 
 
-class AskOptions:
-    __slots__ = ("diagnose", "help", "json", "lang", "words")
-
-    def __init__(self) -> None:
-        self.json = False
-        self.lang: str | None = None
-        self.diagnose = True
-        self.help = False
-        self.words: list[str] = []
-
-
-def parse_ask(args: list[str]) -> AskOptions:
-    opts = AskOptions()
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        i += 1
-        if arg == "--":
-            opts.words += args[i:]
-            break
-        if arg in ("-h", "--help"):
-            opts.help = True
-        elif arg == "--json":
-            opts.json = True
-        elif arg == "--no-diagnose":
-            opts.diagnose = False
-        elif arg == "--lang" or arg.startswith("--lang="):
-            opts.lang, i = lang_option(arg, args, i)
-        elif arg.startswith("-") and len(arg) > 1 and not any(c.isspace() for c in arg):
-            raise UsageError("errors.unknown_option", value=safe_value(arg), command="ask")
-        else:
-            opts.words.append(arg)
-    return opts
-
-
 def main(argv: list[str] | None = None, env: Env | None = None) -> int:
     env = env or Env()
     args = sys.argv[1:] if argv is None else list(argv)
@@ -66,46 +31,24 @@ def main(argv: list[str] | None = None, env: Env | None = None) -> int:
         if not args:
             return cmd_chat(env)
         command, rest = args[0], args[1:]
-        if command in ("-h", "--help", "help"):
+        if command in ("-h", "--help"):
             return show_help(env, ui, "main")
+        if command == "help":
+            return show_help(env, ui, _help_topic(rest))
         if command in ("-V", "--version"):
             env.stdout.write(f"tmux-sensei {__version__}\n")
             return ExitStatus.ANSWERED
-        if command == "ask":
-            return cmd_ask(parse_ask(rest), env, ui)
         if command == "kb":
-            if rest[:1] in (["-h"], ["--help"]) or not rest:
+            if not rest or rest[0] in ("-h", "--help"):
                 return show_help(env, ui, "kb")
-            if rest[0] == "claims":
-                from tmux_sensei.claims import cmd_claims
-
-                return cmd_claims(rest[1:], env, ui)
-            if rest[0] != "check":
-                raise UsageError("errors.unknown_command", value=safe_value("kb " + rest[0]))
-            if len(rest) > 1:
-                raise UsageError("errors.extra_argument", value=safe_value(rest[1]), command="kb")
-            from tmux_sensei.kbcheck import run_check
-
-            return run_check(env, ui)
-        if command == "doctor":
-            return cmd_doctor(rest, env, ui)
-        if command == "explain":
-            from tmux_sensei.explain import cmd_explain
-
-            return cmd_explain(rest, env, ui)
-        if command == "learn":
-            from tmux_sensei.learn import cmd_learn
-
-            return cmd_learn(rest, env, ui)
-        if command == "report":
-            from tmux_sensei.report import cmd_report
-
-            return cmd_report(rest, env, ui)
-        if command == "setup":
-            from tmux_sensei.setup import cmd_setup
-
-            return cmd_setup(rest, env, ui)
-        raise UsageError("errors.unknown_command", value=safe_value(command))
+            command, rest = f"kb {rest[0]}", rest[1:]
+        if command not in COMMANDS:
+            raise UsageError("errors.unknown_command", value=safe_value(command))
+        opts = parse(command, rest)
+        lang = opts.value("lang", ui)
+        if opts.help:
+            return show_help(env, lang, command)
+        return _run(command, opts, env, lang)
     except UsageError as exc:
         say(env, ui, exc.key, **exc.values)
         return ExitStatus.USAGE
@@ -122,6 +65,49 @@ def main(argv: list[str] | None = None, env: Env | None = None) -> int:
         return ExitStatus.OUTPUT
     except Exception as exc:  # one line, never a traceback (set TMUX_SENSEI_DEBUG=1 to see it)
         return _internal(env, ui, exc)
+
+
+def _help_topic(rest: list[str]) -> str:
+    """`help`, `help ask`, `help kb`, `help kb claims`: which help to show."""
+    topic = " ".join(rest[:2])
+    if not rest:
+        return "main"
+    if topic in COMMANDS or (rest[0] == "kb" and len(rest) == 1):
+        return topic
+    if rest[0] in COMMANDS:
+        return rest[0]
+    raise UsageError("errors.unknown_command", value=safe_value(topic))
+
+
+def _run(command: str, opts: Parsed, env: Env, lang: str) -> int:
+    """Run a parsed subcommand; `lang` is --lang or the UI's language."""
+    if command == "ask":
+        return cmd_ask(opts, env)
+    if command == "doctor":
+        return cmd_doctor(opts, env, lang)
+    if command == "kb check":
+        from tmux_sensei.kbcheck import run_check
+
+        return run_check(env, lang)
+    if command == "kb claims":
+        from tmux_sensei.claims import cmd_claims
+
+        return cmd_claims(opts, env, lang)
+    if command == "explain":
+        from tmux_sensei.explain import cmd_explain
+
+        return cmd_explain(opts, env, lang)
+    if command == "learn":
+        from tmux_sensei.learn import cmd_learn
+
+        return cmd_learn(opts, env, lang)
+    if command == "report":
+        from tmux_sensei.report import cmd_report
+
+        return cmd_report(opts, env, lang)
+    from tmux_sensei.setup import cmd_setup
+
+    return cmd_setup(opts, env, lang)
 
 
 def _internal(env: Env, ui: str, exc: Exception) -> int:
@@ -151,7 +137,7 @@ def _ui_lang(env: Env) -> str:
     return ui_language(env.environ)
 
 
-def read_question(words: list[str], env: Env, ui: str) -> tuple[str, list[str]]:
+def read_question(words: list[str]) -> tuple[str, list[str]]:
     """The question as clean text, and notes for stderr."""
     from tmux_sensei.textutil import fix_surrogates, sanitize
 
@@ -172,21 +158,21 @@ def read_question(words: list[str], env: Env, ui: str) -> tuple[str, list[str]]:
     return text, notes
 
 
-def cmd_ask(opts: AskOptions, env: Env, ui: str) -> int:
-    if opts.help:
-        return show_help(env, ui, "ask")
-    text, notes = read_question(opts.words, env, ui)
+def cmd_ask(opts: Parsed, env: Env) -> int:
+    text, notes = read_question(opts.args)
     from tmux_sensei.lang import answer_language
     from tmux_sensei.loader import open_index
 
     asked = answer_language(text, env.environ, None)  # the question's own language
-    lang = opts.lang or asked
+    lang = opts.value("lang", "") or asked
     index = open_index(lang, env.environ)
     search = index if asked == lang else open_index(asked, env.environ)
     for key in notes:
         env.stderr.write(index.strings.get(key, key).format(limit=MAX_QUESTION) + "\n")
-    answer = answer_here(text, index, env.environ, diagnose=opts.diagnose, search=search)
-    if opts.json:
+    answer = answer_here(
+        text, index, env.environ, diagnose=not opts.flag("no_diagnose"), search=search
+    )
+    if opts.flag("json"):
         from tmux_sensei.render import answer_json
 
         env.stdout.write(answer_json(answer, index.strings))
@@ -206,23 +192,8 @@ def cmd_chat(env: Env) -> int:
     return repl.run_piped(env)
 
 
-def cmd_doctor(args: list[str], env: Env, ui: str) -> int:
-    verbose = as_json = False
-    lang = ui
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        i += 1
-        if arg in ("-h", "--help"):
-            return show_help(env, ui, "doctor")
-        if arg in ("-v", "--verbose"):
-            verbose = True
-        elif arg == "--json":
-            as_json = True
-        elif arg == "--lang" or arg.startswith("--lang="):
-            lang, i = lang_option(arg, args, i)
-        else:
-            raise UsageError("errors.unknown_option", value=safe_value(arg), command="doctor")
+def cmd_doctor(opts: Parsed, env: Env, lang: str) -> int:
+    verbose, as_json = opts.flag("verbose"), opts.flag("json")
     from tmux_sensei.doctor import counts, doctor_json, doctor_text, run_doctor
 
     strings = strings_for(lang)  # the UI's words: no search index opened

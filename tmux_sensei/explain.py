@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any
 
+    from tmux_sensei.argv import Parsed
+    from tmux_sensei.env import Env
     from tmux_sensei.explain_server import Judge
 
 MAX_BYTES = 1 << 20  # a tmux.conf is small; a bigger file is not one
@@ -910,35 +912,13 @@ def report_text(
 # ---------------------------------------------------------------- the command
 
 
-def cmd_explain(args: list[str], env: Any, ui: str) -> int:
+def cmd_explain(opts: Parsed, env: Env, lang: str) -> int:
     """`explain [FILE] [--json] [--lang en|ja]`: 0 no problem, 1 a problem, 2 usage."""
-    from tmux_sensei.argv import lang_option, show_help
-    from tmux_sensei.env import ExitStatus, UsageError, terminal_columns
+    from tmux_sensei.env import ExitStatus, terminal_columns
     from tmux_sensei.locales import strings_for
     from tmux_sensei.render import wants_color
 
-    as_json = False
-    lang = ui
-    files: list[str] = []
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        i += 1
-        if arg in ("-h", "--help"):
-            return show_help(env, ui, "explain")
-        if arg == "--json":
-            as_json = True
-        elif arg == "--lang" or arg.startswith("--lang="):
-            lang, i = lang_option(arg, args, i)
-        elif arg == "--":
-            files += args[i:]
-            break
-        elif arg.startswith("-") and arg != "-":
-            raise UsageError("errors.unknown_option", value=_safe(arg)[:80], command="explain")
-        else:
-            files.append(arg)
-    if len(files) > 1:
-        raise UsageError("errors.extra_argument", value=_safe(files[1])[:80], command="explain")
+    as_json, files = opts.flag("json"), opts.args
     strings = strings_for(lang)
     try:
         path = files[0] if files else default_config(env.environ)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from typing import Any
 
+    from tmux_sensei.argv import Parsed
     from tmux_sensei.env import Env
 
 
@@ -128,28 +129,12 @@ class Teacher:
 # ---------------------------------------------------------------- command line
 
 
-def cmd_learn(args: list[str], env: Env, ui: str) -> int:
-    from tmux_sensei.argv import lang_option, show_help
-    from tmux_sensei.env import ExitStatus, UsageError, terminal_columns
-    from tmux_sensei.locales import safe_value, strings_for
+def cmd_learn(opts: Parsed, env: Env, lang: str) -> int:
+    from tmux_sensei.env import ExitStatus, terminal_columns
+    from tmux_sensei.locales import strings_for
 
-    lang, list_only, verify_all, wanted = ui, False, False, ""
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        i += 1
-        if arg in ("-h", "--help"):
-            return show_help(env, ui, "learn")
-        if arg == "--list":
-            list_only = True
-        elif arg == "--verify":
-            verify_all = True
-        elif arg == "--lang" or arg.startswith("--lang="):
-            lang, i = lang_option(arg, args, i)
-        elif arg.startswith("-"):
-            raise UsageError("errors.unknown_option", value=safe_value(arg), command="learn")
-        else:
-            wanted = arg
+    list_only, verify_all = opts.flag("list"), opts.flag("verify")
+    wanted = opts.args[0] if opts.args else ""
     strings = strings_for(lang)
     lessons = load_lessons(lang, env.environ)
     if verify_all:

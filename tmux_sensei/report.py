@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any
 
+    from tmux_sensei.argv import Parsed
+    from tmux_sensei.env import Env
+
 MAX_ENTRIES = 5000  # the log is trimmed to the newest entries beyond this
 TRIM_AT = MAX_ENTRIES * 400  # bytes: past this size the log is trimmed ...
 KEEP_BYTES = TRIM_AT // 2  # ... to at most this many bytes of its newest lines, so that
@@ -157,20 +160,12 @@ def read_log(environ: Mapping[str, str]) -> list[dict[str, Any]]:
     return entries
 
 
-def cmd_report(args: list[str], env: Any, ui: str) -> int:
-    from tmux_sensei.argv import show_help
-    from tmux_sensei.env import ExitStatus, UsageError
-    from tmux_sensei.locales import safe_value, strings_for
+def cmd_report(opts: Parsed, env: Env, lang: str) -> int:
+    from tmux_sensei.env import ExitStatus
+    from tmux_sensei.locales import strings_for
     from tmux_sensei.textutil import dumps_json, sanitize
 
-    as_json = False
-    for arg in args:
-        if arg in ("-h", "--help"):
-            return show_help(env, ui, "report")
-        if arg == "--json":
-            as_json = True
-        else:
-            raise UsageError("errors.unknown_option", value=safe_value(arg), command="report")
+    as_json = opts.flag("json")
     entries = read_log(env.environ)
     groups: dict[str, dict[str, Any]] = {}
     for entry in entries:
@@ -192,7 +187,7 @@ def cmd_report(args: list[str], env: Any, ui: str) -> int:
     if as_json:
         env.stdout.write(dumps_json(rows) + "\n")
         return ExitStatus.ANSWERED
-    strings = strings_for(ui)
+    strings = strings_for(lang)
     if not rows:
         enabled = logging_enabled(env.environ)
         env.stdout.write(strings["report.empty" if enabled else "report.off"] + "\n")

@@ -13,6 +13,7 @@ from tmux_sensei.paths import PACKAGE_DIR
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from tmux_sensei.argv import Parsed
     from tmux_sensei.env import Env
 
 MARKER = "# tmux-sensei:"
@@ -75,19 +76,12 @@ def conf_path(env: Env) -> str:
     return classic
 
 
-def cmd_setup(args: list[str], env: Env, ui: str) -> int:
-    from tmux_sensei.argv import show_help
-    from tmux_sensei.env import ExitStatus, UsageError
-    from tmux_sensei.locales import safe_value, strings_for
+def cmd_setup(opts: Parsed, env: Env, lang: str) -> int:
+    from tmux_sensei.env import ExitStatus
+    from tmux_sensei.locales import strings_for
 
-    apply = "--apply" in args
-    yes = "--yes" in args or "-y" in args
-    for arg in args:
-        if arg in ("-h", "--help"):
-            return show_help(env, ui, "setup")
-        if arg not in ("--apply", "--yes", "-y"):
-            raise UsageError("errors.unknown_option", value=safe_value(arg), command="setup")
-    strings = strings_for(ui)
+    apply, yes = opts.flag("apply"), opts.flag("yes")
+    strings = strings_for(lang)
     lines = conf_lines(env, strings)
     if not apply:
         env.stdout.write(strings["setup.intro"] + "\n\n" + "\n".join(lines) + "\n\n")
