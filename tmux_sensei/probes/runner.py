@@ -4,13 +4,14 @@ A probe that has not answered by the deadline is reported as unknown ("no answer
 nothing waits for it, not even the interpreter's exit, and its commands have their own
 timeouts. An exception inside a probe becomes an unknown finding.
 
-Threads come from the low-level `_thread` module: `threading` costs a third of a bare
-interpreter start to import, and a start plus a lock per probe is all this needs.
+Threads are `threading` daemon threads (importing threading costs about a third of a bare
+start, paid only on the probe path: `ask --no-diagnose` never imports it), each with an Event
+the runner waits on until the deadline.
 """
 
 from __future__ import annotations
 
-import _thread
+import threading
 import time
 
 from tmux_sensei.probes.base import ProbeContext, finding
@@ -44,12 +45,12 @@ def run(
 
     wanted = [n for n in PROBES if n in names]
     results: dict[str, dict[str, str]] = {}
-    done: dict[str, _thread.LockType] = {}
+    done: dict[str, threading.Event] = {}
     threads: dict[str, int] = {}
     over = [False]
 
-    def work(name: str, lock: _thread.LockType) -> None:
-        threads[name] = _thread.get_ident()  # before looking at `over`: see the finally below
+    def work(name: str, event: threading.Event) -> None:
+        threads[name] = threading.get_ident()  # before looking at `over`: see the finally below
         try:
             if over[0]:
                 return
@@ -58,18 +59,16 @@ def run(
         except Exception as exc:  # a broken probe is unknown, never a crash of the answer
             found = finding(name, "unknown", ctx.t("probes.failed"), f"{type(exc).__name__}: {exc}")
         results[name] = found  # one key per thread: a dict item store is atomic
-        lock.release()
+        event.set()
 
     restore = _terminate_on_sigterm()
     try:
         for name in wanted:
-            lock = _thread.allocate_lock()
-            lock.acquire()
-            done[name] = lock
-            _thread.start_new_thread(work, (name, lock))
+            event = done[name] = threading.Event()
+            threading.Thread(target=work, args=(name, event), daemon=True).start()
         end = time.monotonic() + deadline
         for name in wanted:
-            done[name].acquire(timeout=max(0.0, end - time.monotonic()))
+            done[name].wait(timeout=max(0.0, end - time.monotonic()))
     finally:
         over[0] = True
         late = {threads[n] for n in wanted if n not in results and n in threads}
