@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import os
+import secrets
+import shutil
 
 import pytest
 
@@ -185,3 +187,24 @@ def test_answers_about_my_config_point_to_explain() -> None:
     assert "tmux-sensei explain" in doc["text"]
     _, doc = ask("how do I detach from tmux?")
     assert "tmux-sensei explain" not in doc["text"]
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
+def test_ask_inside_tmux_writes_the_users_own_prefix() -> None:
+    """`ask` run in a pane of a tmux whose prefix is C-a says "C-a d", as the popup does."""
+    from conftest import end_servers, tmux
+
+    sock = f"sensei-ask-keys-{secrets.token_hex(3)}"
+    try:
+        tmux(sock, "-f", "/dev/null", "new-session", "-d", "-s", "main")
+        tmux(sock, "set", "-g", "prefix", "C-a")
+        path = tmux(sock, "display", "-p", "#{socket_path},#{pid},0").strip()
+        _, doc = ask("how do I detach from tmux?", environ=dict(os.environ, TMUX=path))
+        text = doc["answers"][0]["text"]
+        assert "C-a d" in text and "C-b d" not in text, text[:400]
+        _, doc = ask("what is the tmux prefix key?", environ=dict(os.environ, TMUX=path))
+        assert "(Ctrl+a)" not in doc["text"], doc["text"][:400]  # never "C-b (Ctrl+a)"
+        _, outside = ask("how do I detach from tmux?", environ={**os.environ, "TMUX": ""})
+        assert "C-b d" in outside["answers"][0]["text"]
+    finally:
+        end_servers(sock)

@@ -274,3 +274,23 @@ def test_piped_number_picks_one_of_the_closest_topics() -> None:
     offered = [line[3:] for line in out.splitlines() if line.startswith("2. ")]
     assert offered, out
     assert f"# {offered[0]}" in out  # the second reply is that topic's page
+
+
+def test_keys_in_ui_lines_follow_the_users_prefix() -> None:
+    """The lines /learn and learn print inside tmux ("switch to it with C-a n") are not
+    hard-coded: locales hold {split}/{next}, filled with the user's own key."""
+    from tmux_sensei.keys import KeyMap, press
+    from tmux_sensei.locales import strings_for
+
+    mine = KeyMap(
+        "C-a",
+        {"n": "next-window", "|": "split-window -h"},
+        {"n": "next-window", "%": "split-window -h"},
+    )
+    assert (
+        press(mine, "n") == "C-a n" and press(mine, "%") == "C-a |" and press(None, "%") == "C-b %"
+    )
+    for lang in ("en", "ja"):
+        strings = strings_for(lang)
+        assert "C-b" not in strings["learn.opened"] + strings["learn.attach_inside"]
+        assert "C-a n" in strings["learn.opened"].format(next=press(mine, "n"))

@@ -1,15 +1,17 @@
 """An answer with what this machine adds (`answer_here`), shared by `ask` and the conversation:
-its probes, its tmux's version and names; a question without a confident answer is logged."""
+its probes, its tmux's version and names, the user's own keys inside tmux; a question without a
+confident answer is logged."""
 
 from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
     from typing import Any
 
     from tmux_sensei.env import Env
     from tmux_sensei.index import Index
+    from tmux_sensei.keys import KeyMap
 
 
 def answer_here(
@@ -20,9 +22,12 @@ def answer_here(
     diagnose: bool,
     query: str | None = None,
     search: Index | None = None,
+    keys: Callable[[], KeyMap | None] | None = None,
 ) -> dict[str, Any]:
-    """An answer with what this machine adds: its probes, its tmux's version and names; a
-    question without a confident answer is logged for `report`. `ask` and the REPL share it."""
+    """An answer with what this machine adds: its probes, its tmux's version and names, and
+    inside tmux the user's own keys ("C-a d" for a prefix of C-a); a question without a
+    confident answer is logged for `report`. `ask` and the REPL share it (the REPL passes
+    `keys`, its keymap read once; otherwise tmux is asked, only from inside tmux)."""
     from tmux_sensei.ask import answer_question
 
     def run_probes(names: list[str], lang: str) -> list[dict[str, str]]:
@@ -43,6 +48,12 @@ def answer_here(
         from tmux_sensei.report import log_unanswered
 
         log_unanswered(text, answer, environ)
+    elif environ.get("TMUX"):
+        from tmux_sensei.keys import read_keymap, rewrite_blocks
+
+        keymap = keys() if keys is not None else read_keymap(environ)
+        for part in answer["parts"]:
+            part["blocks"] = rewrite_blocks(part["blocks"], keymap)
     return answer
 
 

@@ -40,6 +40,13 @@ class KeyMap:
         return self.prefix != DEFAULT_PREFIX or any(self.user_key(k) != k for k in self.defaults)
 
 
+def press(keymap: KeyMap | None, key: str) -> str:
+    """How this user presses what `C-b KEY` does by default: "C-a %", or "C-b %" outside tmux."""
+    if keymap is None:
+        return f"{DEFAULT_PREFIX} {key}"
+    return f"{keymap.prefix} {keymap.user_key(key)}"
+
+
 def read_keymap(environ: Mapping[str, str]) -> KeyMap | None:
     """The running tmux's prefix table, or None outside tmux or when tmux does not answer."""
     if not environ.get("TMUX"):
@@ -95,8 +102,9 @@ def rewrite_keys(text: str, keymap: KeyMap) -> str:
     ctrl = _ctrl(keymap.prefix)
     for spelled in _SPELLED:
         text = _rewrite_after(text, spelled, spelled.replace("Ctrl+b", ctrl), keymap)
-    text = text.replace(f"prefix + {DEFAULT_PREFIX}", f"prefix + {keymap.prefix}")
-    return text.replace("Ctrl+b", ctrl)
+    # a bare "C-b" or "Ctrl+b" names the default prefix itself ("the prefix key is C-b (Ctrl+b)"):
+    # only key presses change, so a page never says "C-b (Ctrl+a)"
+    return text.replace(f"prefix + {DEFAULT_PREFIX}", f"prefix + {keymap.prefix}")
 
 
 def rewrite_blocks(blocks: list[Any], keymap: KeyMap | None) -> list[Any]:

@@ -88,9 +88,13 @@ class Teacher:
             answer = self.read(self.t("learn.ask_pane"))
             if answer is not None and answer.strip().lower() in ("", "y", "yes", "はい"):
                 self.open_practice_pane()
-        self.write(
-            self.t("learn.attach_inside" if inside else "learn.attach", socket=self.p.socket) + "\n"
-        )
+        if inside:
+            from tmux_sensei.keys import press, read_keymap
+
+            split = press(read_keymap(self.environ), "%")  # the user's own prefix and key
+            self.write(self.t("learn.attach_inside", socket=self.p.socket, split=split) + "\n")
+        else:
+            self.write(self.t("learn.attach", socket=self.p.socket) + "\n")
         for number, step in enumerate(self.lesson.steps, 1):
             if number - 1 in done:
                 continue

@@ -141,7 +141,13 @@ def reply(text: str, state: ReplState, columns: int, color: bool) -> str:
         from tmux_sensei.answer import answer_here
 
         answer = answer_here(
-            text, index, state.environ, diagnose=state.diagnose, query=query, search=search
+            text,
+            index,
+            state.environ,
+            diagnose=state.diagnose,
+            query=query,
+            search=search,
+            keys=state.user_keys,
         )
     state.conv.offered = [] if answer["confident"] else [c["topic"] for c in answer["closest"]]
     if not answer["confident"]:
@@ -152,8 +158,9 @@ def reply(text: str, state: ReplState, columns: int, color: bool) -> str:
         clear = {"probe": "all", "status": "ok", "summary": index.strings.get("repl.all_clear", "")}
         answer["findings"] = notable or [dict(clear, detail="", fix="")]
     if answer["confident"]:
-        for part in answer["parts"]:
-            part["blocks"] = rewrite_blocks(part["blocks"], state.user_keys())
+        if kind == "pick":  # answer_here rewrote the others' keys
+            for part in answer["parts"]:
+                part["blocks"] = rewrite_blocks(part["blocks"], state.user_keys())
         first = answer["parts"][0]
         full = first["blocks"]
         shown, rest = compact(full) if len(answer["parts"]) == 1 else (full, [])
@@ -245,7 +252,9 @@ def learn(arg: str, state: ReplState, columns: int, color: bool) -> str:
         me = [sys.executable, "-m", "tmux_sensei", "learn", "--lang", lang]
         me += [wanted] if wanted else []
         tmuxcmd.run(["new-window", "-d", "-n", "sensei-learn", *me], environ=state.environ)
-        return strings.get("learn.opened", "")
+        from tmux_sensei.keys import press
+
+        return strings.get("learn.opened", "").format(next=press(state.user_keys(), "n"))
 
     from tmux_sensei.env import Env
     from tmux_sensei.learn import ask_line

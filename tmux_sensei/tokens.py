@@ -259,8 +259,9 @@ def _chord_pattern() -> object:
     mod = r"(?P<mod>ctrl|control|ctl|strg|\^|\u2303|c|alt|meta|option|m)"
     shift = r"(?:\s*[-+]\s*shift)?"
     chord = rf"{mod}{shift}\s*(?P<sep>[-+]?)\s*(?P<key>{one})>?"
-    prefix = rf"(?P<prefix>prefix)(?:\s*key)?{shift}\s*[-+]?\s*(?P<pkey>{one})"
-    then = r"(?:\s*(?:\+|,|then|and|release|followed by|->|\u2192))*\s*"
+    # a key after the prefix is set apart by a space or a sign: "prefix key?" asks, presses nothing
+    prefix = rf"(?P<prefix>prefix)(?:\s+key)?{shift}(?:\s*[-+]\s*|\s+)(?P<pkey>{one})"
+    then = r"(?:\s*(?:\+|,|then|and|release|followed by|->|\u2192)\s*|\s+)+"
     nxt = rf"(?:{then}(?P<next>{one})(?![-+]))?"
     return re.compile(rf"(?<![a-z0-9])<?(?:{chord}|{prefix}){nxt}")
 
