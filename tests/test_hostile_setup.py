@@ -61,7 +61,9 @@ def test_learn_in_the_conversation_never_hands_a_shell_string_to_tmux(
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     fake = bin_dir / "tmux"
-    fake.write_text(f'#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done >> "{record}"\n')
+    fake.write_text(  # one "--call--" line, then one line per argument, for every call
+        f'#!/bin/sh\n{{ echo --call--; for a in "$@"; do printf "%s\\n" "$a"; done; }} >> "{record}"\n'
+    )
     fake.chmod(0o755)
     environ = dict(os.environ, PATH=f"{bin_dir}:/usr/bin:/bin", TMUX="/tmp/x,1,0")
     state = repl.ReplState(Env(io.StringIO(), io.StringIO(), environ, False))
@@ -72,7 +74,8 @@ def test_learn_in_the_conversation_never_hands_a_shell_string_to_tmux(
     assert not (tmp_path / "X").exists()
     assert not record.exists() or "1; touch X #" not in record.read_text()
     repl.learn("1", state, 0, False)
-    argv = record.read_text().splitlines()
+    calls = [c.strip("\n").splitlines() for c in record.read_text().split("--call--\n")[1:]]
+    (argv,) = [c for c in calls if c[:1] == ["new-window"]]  # the one call that opens it
     assert argv[:4] == ["new-window", "-d", "-n", "sensei-learn"]
     assert argv[4:] == [sys.executable, "-m", "tmux_sensei", "learn", "--lang", "en", "1"]
 
