@@ -61,9 +61,9 @@ def test_learn_in_the_conversation_never_hands_a_shell_string_to_tmux(
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     fake = bin_dir / "tmux"
-    fake.write_text(  # one "--call--" line, then one line per argument, for every call
-        f'#!/bin/sh\n{{ echo --call--; for a in "$@"; do printf "%s\\n" "$a"; done; }} >> "{record}"\n'
-    )
+    # one "--call--" line, then one line per argument, for every call
+    each = 'for a in "$@"; do printf "%s\\n" "$a"; done'
+    fake.write_text(f'#!/bin/sh\n{{ echo --call--; {each}; }} >> "{record}"\n')
     fake.chmod(0o755)
     environ = dict(os.environ, PATH=f"{bin_dir}:/usr/bin:/bin", TMUX="/tmp/x,1,0")
     state = repl.ReplState(Env(io.StringIO(), io.StringIO(), environ, False))
