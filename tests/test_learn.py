@@ -168,3 +168,17 @@ def test_a_whole_lesson_in_japanese_in_a_real_client(tmp_path: Path) -> None:
         assert load_progress(os.environ)["panes"] == [0, 1, 2]
     finally:
         end_servers(outer, practice)
+
+
+def test_lesson_list_columns_line_up_with_wide_characters() -> None:
+    """Japanese titles count two columns a character: the marks still form one column."""
+    from tmux_sensei.learn import lesson_table
+    from tmux_sensei.lessons import load_lessons
+    from tmux_sensei.locales import strings_for
+    from tmux_sensei.textutil import width
+
+    for lang in ("en", "ja"):
+        rows = lesson_table(load_lessons(lang, {}), {}, strings_for(lang)).splitlines()[1:]
+        assert len(rows) >= 10
+        mark_at = {width(row[: row.index("·")]) for row in rows}
+        assert len(mark_at) == 1, rows

@@ -190,12 +190,13 @@ def lesson_table(
     from tmux_sensei.textutil import sanitize, width
 
     lines = [strings.get("learn.list_header", "")]
-    for number, lesson in enumerate(lessons, 1):
-        title = sanitize(lesson.title, keep_newlines=False)
+    titles = [sanitize(lesson.title, keep_newlines=False) for lesson in lessons]
+    column = max((width(t) for t in titles), default=0) + 2  # wide characters count as two
+    for number, (lesson, title) in enumerate(zip(lessons, titles, strict=True), 1):
         done = len(progress.get(lesson.id, []))
         total = len(lesson.steps)
         mark = "✓" if done == total else (f"{done}/{total}" if done else "·")
-        pad = " " * max(1, 34 - width(title))
+        pad = " " * (column - width(title))
         lines.append(f"  {number:>2}. {title}{pad}{mark:>5}   ({lesson.id})")
     return "\n".join(lines)
 
