@@ -145,3 +145,20 @@ def test_latin_words_are_never_split_before_punctuation() -> None:
         lines = ["".join(t for _, t in line) for line in wrap_pieces(inline_pieces(text), columns)]
         assert " ".join(lines).split() == text.replace("`", "").split(), columns
         assert all(width(line) <= columns for line in lines), columns
+
+
+@pytest.mark.parametrize("columns", range(24, 61))
+def test_wrapping_never_cuts_a_command_people_copy(columns: int) -> None:
+    """An inline command stays on one line when it fits one; no Japanese line starts with a
+    closing bracket or 。、 (whatever the width)."""
+    from tmux_sensei.render import terminal_text
+
+    blocks = [
+        ("p", "Come back later with `tmux attach -t work` and everything is there（ここ）。"),
+        ("p", "ターミナルで `tmux attach -t work` を実行しよう（名前がないなら `tmux a`）。次へ、"),
+    ]
+    text = terminal_text(blocks, columns, False)
+    lines = text.splitlines()
+    for command in ("tmux attach -t work", "tmux a）"):
+        assert any(command in line for line in lines), (columns, lines)
+    assert not any(line.lstrip()[:1] in "）」。、" for line in lines if line.strip()), lines

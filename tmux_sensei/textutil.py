@@ -188,8 +188,12 @@ def wrap_pieces(
         line = [("", indent)] if indent else []
         used = width(indent)
 
+    full_line = limit - width(indent)
     for style, text in pieces:
-        for unit in _units(text, keep_whole=style == "code"):
+        units = _units(text, keep_whole=style == "code")
+        if len(units) == 1 and " " in units[0] and width(units[0]) > full_line:
+            units = _units(units[0], keep_whole=False)  # longer than a line: break at spaces
+        for unit in units:
             w = width(unit)
             at_start = used == width(indent if lines else first)
             if unit == " " and at_start:
@@ -198,13 +202,20 @@ def wrap_pieces(
                 carried: list[tuple[str, str]] = []
                 if unit[0] in _NO_LINE_START:
                     # oidashi: the character before goes along, or the whole word in Latin text
-                    last = _last_char(line)
-                    moved = _pop_char(line) if is_wide(last) else _pop_word(line)
-                    if moved is None:  # nothing to carry: let the mark hang
+                    # (a code span whole), and again while what goes first may not start a line
+                    # ("…ここ）。": the 。 takes the ） and the こ with it)
+                    while True:
+                        last = _last_char(line)
+                        moved = _pop_char(line) if is_wide(last) else _pop_word(line)
+                        if moved is None:
+                            break
+                        carried[:0] = [moved] if isinstance(moved, tuple) else moved
+                        if carried[0][1][:1] not in _NO_LINE_START:
+                            break
+                    if not carried:  # nothing to carry: let the mark hang
                         _append(line, style, unit)
                         used += w
                         continue
-                    carried += [moved] if isinstance(moved, tuple) else moved
                 while _last_char(line) in _NO_LINE_END:  # an opening bracket goes with its text
                     ch = _pop_char(line)
                     if ch is None:
@@ -251,7 +262,11 @@ def _pop_char(line: list[tuple[str, str]]) -> tuple[str, str] | None:
 
 def _pop_word(line: list[tuple[str, str]]) -> list[tuple[str, str]] | None:
     """Remove and return the trailing word of a line (it may span styled pieces), unless it is
-    the line's only word."""
+    the line's only word. A code span is one word: a command people copy is never cut."""
+    if line and line[-1][0] == "code":
+        if not "".join(t for _, t in line[:-1]).strip():
+            return None
+        return [line.pop()]
     text = "".join(t for _, t in line)
     stripped = text.rstrip()
     cut = stripped.rfind(" ")
@@ -279,8 +294,8 @@ def _append(line: list[tuple[str, str]], style: str, text: str) -> None:
 
 def _units(text: str, *, keep_whole: bool) -> list[str]:
     """Split text into breakable units: words, single spaces, single wide characters."""
-    if keep_whole and " " not in text and not any(is_wide(c) for c in text):
-        return [text]
+    if keep_whole and not any(is_wide(c) for c in text):
+        return [text]  # a command people copy: "tmux attach -t work" moves as one
     units: list[str] = []
     word: list[str] = []
     for ch in text:
