@@ -1,15 +1,17 @@
 """Whether to answer, and with which pages: the search ranks, this decides.
 
 How sure the search must be depends on whether the question is about tmux at all:
-- STRONG: it names tmux, a word only tmux uses (its command and option names, `C-b`, ペイン, TPM)
-  or one of tmux's messages. A tmux question deserves its best page on modest evidence.
+- STRONG: it names tmux, a word only tmux uses (its command and option names, `C-b`, TPM), one
+  of tmux's messages, or panes (ペイン) without naming a terminal that has panes of its own.
+  A tmux question deserves its best page on modest evidence.
 - WEAK: only words tmux shares with other tools (session, window, detach, scroll, clipboard).
   The page must match well, and a question naming another program (git, docker, zellij, ssh)
   is about that program: declined, however well a page matches.
+The word lists live in knowledge/synonyms.toml and tmux-names.toml (`Index.mentions`).
 - NONE: nothing of tmux's vocabulary: declined, whatever the score.
 A quoted tmux message picks the page that owns it (front matter `errors`), whatever the ranking.
-The runner-up joins the best page when it scores nearly as well, so that a question between two
-pages gets both.
+The runner-up joins the best page when it scores nearly as well and the question is long enough to
+tell a story, so that a question between two pages gets both.
 """
 
 from __future__ import annotations
@@ -65,13 +67,6 @@ def names_tmux(folded: str, not_tmux: tuple[tuple[str, ...], tuple[str, ...]]) -
     return False
 
 
-def _named(term: str, folded: str, tokens: set[str]) -> bool:
-    """A Latin word as a whole (stemmed) token, a phrase or Japanese as text."""
-    if term.startswith("~") or (term.isascii() and term.replace("-", "").isalnum()):
-        return term in tokens  # a word, or a synonym group ("~pane": pane, panes, ペイン, pain)
-    return term in folded
-
-
 def evidence(text: str, index: Index) -> Evidence:
     """What the question's own words say (before typo correction: "screenrc" is no typo)."""
     folded = fold(text)
@@ -82,24 +77,20 @@ def evidence(text: str, index: Index) -> Evidence:
         if len(message) > best and message in folded:
             owner, best = topic, len(message)
     level = NONE
-    panes = any(_named(p, folded, tokens) for p in index.pane_words)
-    rival = any(_named(r, folded, tokens) for r in index.pane_rivals)
-    panes_are_tmux = panes and not rival
+    panes = index.mentions("panes", folded, tokens)
+    rival = index.mentions("rivals", folded, tokens)
     if (
         owner is not None
-        or panes_are_tmux
+        or (panes and not rival)
         or names_tmux(folded, index.not_tmux)
-        or any(t in index.tmux_names for t in tokens)
-        or any(p in folded for p in index.tmux_phrases)
+        or index.mentions("tmux", folded, tokens)
     ):
         level = STRONG
     elif panes and rival:
         level = NONE  # the panes of iTerm2 or VS Code: a question about that program
-    elif any(t in index.shared_groups for t in tokens):
+    elif index.mentions("shared", folded, tokens):
         level = WEAK
-    other = any(t in index.other_programs or t in index.near_words for t in tokens) or any(
-        p in folded for p in index.near_phrases
-    )
+    other = index.mentions("near", folded, tokens)
     return Evidence(level, owner, other, len({t for t in tokens if not t.startswith("~")}))
 
 

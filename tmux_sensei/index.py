@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from typing import Any
 
-INDEX_FORMAT = 6
+INDEX_FORMAT = 7
 FIELD_WEIGHTS = {"title": 3.0, "question": 2.0, "heading": 1.5, "body": 1.0, "code": 1.0}
 K1, B = 1.2, 0.5
 # How a page's rank is made: its closest listed question, how much of the query it covers, and
@@ -78,14 +78,12 @@ class Index:
         self.domain: frozenset[str] = frozenset(data.get("domain", ()))
         # what tells a question is about tmux (decision.py): its names, words only tmux uses,
         # and its messages, each message with the one page that explains it
-        self.tmux_names: frozenset[str] = frozenset(data.get("tmux_names", ()))
-        self.tmux_phrases: tuple[str, ...] = tuple(data.get("tmux_phrases", ()))
         self.errors: dict[str, str] = dict(data.get("errors", {}))
-        self.near_words: frozenset[str] = frozenset(data.get("near_words", ()))
-        self.near_phrases: tuple[str, ...] = tuple(data.get("near_phrases", ()))
-        self.shared_groups: frozenset[str] = frozenset(data.get("shared_groups", ()))
-        self.pane_words: frozenset[str] = frozenset(data.get("pane_words", ()))
-        self.pane_rivals: tuple[str, ...] = tuple(data.get("pane_rivals", ()))
+        # the decision's word lists (VOCABULARIES), each as (words, phrases): see `mentions`
+        self.vocabulary: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
+            name: (frozenset(words), tuple(phrases))
+            for name, (words, phrases) in dict(data.get("vocabulary", {})).items()
+        }
         self.not_tmux: tuple[tuple[str, ...], tuple[str, ...]] = data.get("not_tmux", ((), ()))
         n = len(self.ids)
         self._idf_cache: dict[str, float] = {}
@@ -93,6 +91,12 @@ class Index:
         # An unknown word weighs more than the rarest known one: it is what the question is
         # about, and the knowledge base does not know it.
         self._unknown_idf = UNKNOWN_WEIGHT * math.log(1 + (n + 0.5) / 0.5) if n else 1.0
+
+    def mentions(self, name: str, folded: str, tokens: set[str]) -> bool:
+        """Whether a text names a word of the vocabulary `name`: a word as one of its (stemmed)
+        tokens or a synonym group's token ("~pane"), a phrase or Japanese in its folded text."""
+        words, phrases = self.vocabulary.get(name, (frozenset(), ()))
+        return not words.isdisjoint(tokens) or any(p in folded for p in phrases)
 
     def _post(self, token: str) -> tuple[memoryview, memoryview] | None:
         """(page numbers, weights in thousandths) of a token, or None."""
@@ -312,8 +316,7 @@ def build_data(
     synonyms: Synonyms,
     strings: dict[str, str],
     other_programs: list[str] | None = None,
-    tmux_terms: list[str] | None = None,
-    near_domain: list[str] | None = None,
+    vocabulary: dict[str, list[str]] | None = None,
     not_tmux: tuple[list[str], list[str]] | None = None,
 ) -> dict[str, Any]:
     """Everything a query needs, as plain data for marshal."""
@@ -353,10 +356,6 @@ def build_data(
         for field, text in page_fields(page):
             if field == "code":  # tmux's hyphenated names; not a socket called "scratch"
                 domain.update(t for t in tokenize(text) if t.isascii() and "-" in t)
-    # words only tmux uses: tmux's own names (tmux-names.toml) and the curated terms; a phrase
-    # (two words, or Japanese) is matched in the folded text, a word as a token
-    names, phrases = _words_and_phrases(tmux_terms or [])
-    near_words, near_phrases = _words_and_phrases(near_domain or [])
     errors: dict[str, str] = {}
     for page in pages:
         for message in page.front.get("errors", []) or []:
@@ -382,23 +381,27 @@ def build_data(
         "synonyms": synonyms.to_data(),
         "other_programs": sorted({fold(p) for p in other_programs or []}),
         "domain": sorted(domain),
-        "tmux_names": sorted(names),
-        "tmux_phrases": sorted(phrases),
         "errors": errors,
-        "near_words": sorted(near_words),
-        "near_phrases": sorted(near_phrases),
+        "vocabulary": {
+            name: tuple(sorted(part) for part in _words_and_phrases(terms))
+            for name, terms in (vocabulary or {}).items()
+        },
         "not_tmux": tuple(tuple(fold(w) for w in side) for side in (not_tmux or ([], []))),
     }
 
 
 def _words_and_phrases(terms: list[str]) -> tuple[set[str], set[str]]:
-    """Single Latin words, matched as tokens; phrases (with a space or a sign, or Japanese),
-    matched in the folded text."""
+    """Single Latin words and synonym groups ("~pane"), matched as tokens; phrases (with a
+    space or a sign, or Japanese), matched in the folded text."""
     words: set[str] = set()
     phrases: set[str] = set()
     for term in terms:
         f = fold(term).strip()
-        if f and (" " in f or not f.isascii() or not f.replace("-", "").replace("_", "").isalnum()):
+        if f.startswith("~"):
+            words.add(f)
+        elif f and (
+            " " in f or not f.isascii() or not f.replace("-", "").replace("_", "").isalnum()
+        ):
             phrases.add(f)
         elif f:
             words.update((f, stem(f)))  # tokens are stemmed: "emacs" is searched as "emac"

@@ -94,23 +94,25 @@ def _regular(path: str) -> bool:
 def build_all(kb: str, locales: str, files: list[str]) -> dict[str, dict[str, Any]]:
     """Parse every page (markdown-it, tomllib: only here) and build both languages' indexes."""
     from tmux_sensei.knowledge import PageError, page_files, read_page
-    from tmux_sensei.tokens import Synonyms, fold
+    from tmux_sensei.tokens import Synonyms
 
     table = read_toml(os.path.join(kb, "synonyms.toml"))
     groups = table.get("groups", {})
     others = [str(p) for p in table.get("other_programs", {}).get("names", [])]
     synonyms = Synonyms({str(k): [str(f) for f in v] for k, v in groups.items()})
     tmux_terms = table.get("tmux_terms", {})
-    terms = [str(t) for t in tmux_terms.get("words", [])]
-    panes = (
-        [str(t) for t in tmux_terms.get("pane_words", [])],
-        [str(t) for t in tmux_terms.get("pane_rivals", [])],
-    )
+    own = [str(t) for t in tmux_terms.get("words", [])]
     names = read_toml(os.path.join(kb, "tmux-names.toml"))
     for key in ("commands", "options", "hooks"):
-        terms += [str(n) for n in names.get(key, []) if "-" in str(n)]  # "mouse" is no proof
-    terms += [str(n) for n in names.get("newer", {}) if "-" in str(n)]
-    near = [str(n) for n in table.get("near_domain", {}).get("names", [])]
+        own += [str(n) for n in names.get(key, []) if "-" in str(n)]  # "mouse" is no proof
+    own += [str(n) for n in names.get("newer", {}) if "-" in str(n)]
+    vocabulary = {  # decision.py's word lists
+        "tmux": own,
+        "shared": ["~" + str(g) for g in tmux_terms.get("shared_groups", [])],
+        "panes": [str(t) for t in tmux_terms.get("pane_words", [])],
+        "rivals": [str(t) for t in tmux_terms.get("pane_rivals", [])],
+        "near": [str(n) for n in table.get("near_domain", {}).get("names", [])] + others,
+    }
     negations = table.get("not_tmux", {})
     not_tmux = (
         [str(w) for w in negations.get("before", [])],
@@ -126,10 +128,8 @@ def build_all(kb: str, locales: str, files: list[str]) -> dict[str, dict[str, An
             except PageError:
                 continue  # `kb check` reports it; one broken page must not silence the rest
         data = build_data(
-            pages, lang, synonyms, load_strings(locales, lang), others, terms, near, not_tmux
+            pages, lang, synonyms, load_strings(locales, lang), others, vocabulary, not_tmux
         )
-        data["pane_words"], data["pane_rivals"] = (sorted(fold(t) for t in side) for side in panes)
-        data["shared_groups"] = sorted("~" + str(g) for g in tmux_terms.get("shared_groups", []))
         data["content_hash"] = digest
         built[lang] = data
     return built
