@@ -91,3 +91,25 @@ def test_the_main_help_names_every_command() -> None:
     for command in COMMANDS:
         assert f"tmux-sensei {command}" in out
     assert "Exit status" in out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("help", "doctor", "--lang", "ja"),
+        ("help", "--lang=ja", "doctor"),
+        ("doctor", "--help", "--lang", "ja"),
+        ("doctor", "-h", "--la", "ja"),
+    ],
+)
+def test_help_speaks_the_language_asked(args: tuple[str, ...]) -> None:
+    code, out, _ = run(*args, lang="en")
+    assert code == 0
+    assert out.startswith(strings_for("ja")["help.usage"] + ": tmux-sensei doctor")
+    assert strings_for("ja")["help.about.doctor"].strip()[:20] in out
+
+
+def test_help_refuses_an_unknown_language() -> None:
+    code, out, err = run("help", "doctor", "--lang", "xx")
+    assert code == 2 and not out
+    assert "xx" in err

@@ -149,7 +149,11 @@ def parse(command: str, args: list[str]) -> Parsed:
                 raise UsageError("errors.unknown_option", value=safe_value(arg), command=command)
             option, eq, value = found[0], "", ""
         if option is HELP:
+            # `ask --help --lang ja`: the help is still printed in the language asked for
             out.help = True
+            _, lang = help_language(args[i:], "")
+            if lang:
+                out.values["lang"] = lang
             return out
         if not option[2]:
             if eq:
@@ -166,6 +170,26 @@ def parse(command: str, args: list[str]) -> Parsed:
     for arg in rest:
         _positional(out, arg, positional, most, command)
     return out
+
+
+def help_language(args: list[str], default: str) -> tuple[list[str], str]:
+    """The words of `help ask --lang ja` without `--lang X` (or `--lang=X`, or a prefix of it
+    such as `--la`), and the language it names, else `default`."""
+    words: list[str] = []
+    lang = default
+    i = 0
+    while i < len(args):
+        name, eq, value = args[i].partition("=")
+        i += 1
+        if len(name) > 3 and "--lang".startswith(name):
+            if not eq:
+                if i >= len(args):
+                    raise UsageError("errors.missing_value", option="--lang")
+                value, i = args[i], i + 1
+            lang = _check_value(LANG, value)
+        else:
+            words.append(args[i - 1])
+    return words, lang
 
 
 def _positional(out: Parsed, arg: str, positional: str, most: int, command: str) -> None:

@@ -12,7 +12,7 @@ import sys
 
 from tmux_sensei import __version__
 from tmux_sensei.answer import answer_here, format_answer
-from tmux_sensei.argv import COMMANDS, Parsed, parse, show_help
+from tmux_sensei.argv import COMMANDS, Parsed, help_language, parse, show_help
 from tmux_sensei.env import Env, ExitStatus, UsageError, terminal_columns
 from tmux_sensei.locales import safe_value, say, strings_for
 
@@ -31,16 +31,17 @@ def main(argv: list[str] | None = None, env: Env | None = None) -> int:
         if not args:
             return cmd_chat(env)
         command, rest = args[0], args[1:]
-        if command in ("-h", "--help"):
-            return show_help(env, ui, "main")
-        if command == "help":
-            return show_help(env, ui, _help_topic(rest))
+        if command in ("-h", "--help", "help"):
+            # `help doctor --lang ja` and `--help --lang ja` print in the language asked for
+            words, lang = help_language(rest, ui)
+            topic = _help_topic(words) if command == "help" else "main"
+            return show_help(env, lang, topic)
         if command in ("-V", "--version"):
             env.stdout.write(f"tmux-sensei {__version__}\n")
             return ExitStatus.ANSWERED
         if command == "kb":
             if not rest or rest[0] in ("-h", "--help"):
-                return show_help(env, ui, "kb")
+                return show_help(env, help_language(rest[1:], ui)[1], "kb")
             command, rest = f"kb {rest[0]}", rest[1:]
         if command not in COMMANDS:
             raise UsageError("errors.unknown_command", value=safe_value(command))
