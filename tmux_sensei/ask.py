@@ -186,6 +186,10 @@ def answer_question(
         # stand alone only if the whole question agrees with one of them.
         if len(chosen) < 2 or (not explicit and whole and whole[0].topic not in seen):
             chosen = []
+        # The part that answers the question as a whole leads ("what is a session? and why did
+        # mine vanish?" starts with why it vanished); the others follow in the asker's order.
+        if hits:
+            chosen.sort(key=lambda h: h.topic != hits[0].topic)
     if not chosen:
         chosen = choose(hits, ev, search)
     chosen = [h for h in chosen if h.topic in index.topics]

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from typing import Any
 
-INDEX_FORMAT = 7
+INDEX_FORMAT = 8
 FIELD_WEIGHTS = {"title": 3.0, "question": 2.0, "heading": 1.5, "body": 1.0, "code": 1.0}
 K1, B = 1.2, 0.5
 # How a page's rank is made: its closest listed question, how much of the query it covers, and
@@ -36,6 +36,7 @@ W_QUESTION, W_COVERAGE, W_BM25 = 0.35, 0.25, 0.4
 INTENT_GROUPS = frozenset({"~howto", "~why"})  # say what is asked, not what it is about
 INTENT_BONUS = 0.02  # a page whose title asks the way the question asks
 UNKNOWN_WEIGHT = 0.9
+STORY_WEIGHT = 0.3  # "yesterday", "昨日": when it happened, rarely what (synonyms.toml [story])
 CONF_W, CONF_MASS = (0.35, 0.3, 0.35), 5.0  # a word no page has, against the rarest word a page has
 
 
@@ -85,6 +86,7 @@ class Index:
             for name, (words, phrases) in dict(data.get("vocabulary", {})).items()
         }
         self.not_tmux: tuple[tuple[str, ...], tuple[str, ...]] = data.get("not_tmux", ((), ()))
+        self.story: frozenset[str] = frozenset(data.get("story", ()))
         n = len(self.ids)
         self._idf_cache: dict[str, float] = {}
         self._latin_vocab: list[str] | None = None  # built on the first typo
@@ -142,7 +144,8 @@ class Index:
         """Unique query tokens with a weight; unknown Latin words are matched as typos."""
         weights: dict[str, float] = {}
         for tok in tokenize(text, self.synonyms):
-            weights[tok] = 0.5 if tok.isdigit() else 1.0  # "start at 1" counts; "5 minutes" less
+            # "start at 1" counts; "5 minutes" less; "yesterday" least
+            weights[tok] = STORY_WEIGHT if tok in self.story else 0.5 if tok.isdigit() else 1.0
         unknown = [
             t
             for t in weights
@@ -387,6 +390,8 @@ def build_data(
             for name, terms in (vocabulary or {}).items()
         },
         "not_tmux": tuple(tuple(fold(w) for w in side) for side in (not_tmux or ([], []))),
+        # tokens as a question yields them: stemmed words, Japanese bigrams ("数時間": 数時, 時間)
+        "story": sorted({t for w in (vocabulary or {}).get("story", []) for t in tokenize(w)}),
     }
 
 

@@ -112,6 +112,7 @@ def build_all(kb: str, locales: str, files: list[str]) -> dict[str, dict[str, An
         "panes": [str(t) for t in tmux_terms.get("pane_words", [])],
         "rivals": [str(t) for t in tmux_terms.get("pane_rivals", [])],
         "near": [str(n) for n in table.get("near_domain", {}).get("names", [])] + others,
+        "story": [str(w) for w in table.get("story", {}).get("words", [])],
     }
     negations = table.get("not_tmux", {})
     not_tmux = (
