@@ -1,6 +1,6 @@
 """Retrieval on the blind real-question set: per split and language, the figures the README reports.
 
-    python benchmarks/eval_real.py [--dev] [--misses] [--json]
+    python benchmarks/eval_real.py [--dev] [--misses] [--json] [--batch N]
 
 - hit: `ask --json --no-diagnose` answers in the row's language and what a person reads names every
   `must` entry (the rule of ../shared/eval/README.md, `eval_retrieval.found`);
@@ -10,6 +10,7 @@
   got an answer (exit 0) instead of an honest "not sure".
 
 `--misses` lists the dev split's misses only: the test split is measured, never looked into.
+`--batch N` keeps the rows of one batch of writing (fresh rows show what tuning has not seen).
 """
 
 from __future__ import annotations
@@ -72,7 +73,10 @@ def evaluate(environ: dict[str, str]) -> tuple[dict[str, dict[str, list[int]]], 
         cell[0] += ok
         cell[1] += 1
 
+    batch = _batch()
     for row in load(REAL):
+        if batch is not None and row.get("batch", 1) != batch:
+            continue
         lang, split, q = str(row["lang"]), str(row["split"]), str(row["q"])
         must = [str(m) for m in row["must"]]  # type: ignore[union-attr]
         code, doc = ask(q, environ)
@@ -98,6 +102,12 @@ def evaluate(environ: dict[str, str]) -> tuple[dict[str, dict[str, list[int]]], 
                 got = ",".join(str(a.get("topic")) for a in (doc or {}).get("answers") or [])  # type: ignore[union-attr]
                 misses.append(f"  [{row['lang']} off-topic] {str(row['q'])[:110]!r} got={got}")
     return table, misses
+
+
+def _batch() -> int | None:
+    if "--batch" in sys.argv[:-1]:
+        return int(sys.argv[sys.argv.index("--batch") + 1])
+    return None
 
 
 def print_table(table: dict[str, dict[str, list[int]]]) -> None:
