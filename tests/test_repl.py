@@ -294,3 +294,59 @@ def test_keys_in_ui_lines_follow_the_users_prefix() -> None:
         strings = strings_for(lang)
         assert "C-b" not in strings["learn.opened"] + strings["learn.attach_inside"]
         assert "C-a n" in strings["learn.opened"].format(next=press(mine, "n"))
+
+
+@requires_tmux
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_repl_stop_that_shows_the_fixes_not_the_answer_again(
+    tmp_path: Path, sockets: list[str], lang: str
+) -> None:
+    """In a real terminal: "how do I stop that?" after an answer shows the page's causes and
+    fixes the first reply left out, under the page's title, not the short answer again."""
+    from test_conversation import (
+        FOLLOW_UPS,
+        VANISHED,
+        conversation,
+        fix_sections,
+        say,
+        short_answer,
+    )
+
+    state = conversation()  # what the page says, read in process
+    first_reply = say(state, VANISHED[lang])
+    topic = state.conv.last_topic
+    assert topic is not None
+    index = state.indexes.get(lang)
+    short = short_answer(index, topic)
+    fixes = fix_sections(index, topic)[0]
+    heading = fixes[0][2]
+    # a command the fixes name that the first reply did not show (wrapping never cuts one)
+    items = fixes[1][1] if fixes[1][0] in ("ol", "ul") else [fixes[1][-1]]
+    spans = [code for item in items for code in item.split("`")[1::2]]
+    commands = [c for c in spans if len(c) >= 6 and c not in first_reply]
+    assert commands, fixes
+
+    sock = f"sensei-stop-{secrets.token_hex(3)}"
+    sockets.append(sock)
+    conf = tmp_path / "tmux.conf"
+    conf.write_text("set -g default-shell /bin/sh\nset -g status off\n")
+    cmd = f"{sys.executable} -m tmux_sensei"
+    subprocess.run(
+        ["tmux", "-L", sock, "-f", str(conf), "new-session", "-d", "-x", "80", "-y", "30", cmd],
+        env=sensei_env(tmp_path),
+        check=True,
+        timeout=10,
+        cwd=REPO,
+    )
+    screen = lambda: tmux(sock, "capture-pane", "-p", "-S", "-")  # noqa: E731
+    prompts = lambda: sum(line.startswith("tmux?") for line in screen().splitlines())  # noqa: E731
+    assert wait_for(lambda: prompts() == 1), screen()
+    start = short[:30] if lang == "en" else short[:15]  # on the paragraph's first line
+    for n, line in enumerate((VANISHED[lang], FOLLOW_UPS[lang][0]), 2):
+        tmux(sock, "send-keys", "-l", line)
+        tmux(sock, "send-keys", "Enter")
+        assert wait_for(lambda n=n: prompts() == n), screen()  # type: ignore[misc]
+    text = screen()
+    assert text.count(start) == 1, text  # the first reply's, and only that one
+    assert heading in text and commands[0] in text, text
+    assert text.count(index.topic(topic)["title"]) == 2, text  # each reply under the title

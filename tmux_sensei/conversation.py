@@ -8,7 +8,9 @@ A follow-up is recognised by its words, never guessed from nothing:
 - "more", "もっと詳しく", "details"      -> the rest of the last topic's page
 - "what does that mean?", "それってどういうこと？" -> the explanation (the page's first section)
 - "how do I stop that from happening?", "じゃあ再起動したら？" -> searched together with the
-  last topic, unless the question stands on its own (a change of topic)
+  last topic, unless the question stands on its own (a change of topic); when it lands on the
+  topic just answered, the page's sections the user has not seen yet that act on the problem
+  (steps, causes and fixes, pitfalls), never its short answer again
 """
 
 from __future__ import annotations
@@ -80,6 +82,11 @@ class Conversation:
     def clear(self) -> None:
         self.remember(None, [], [])
 
+    def mark_seen(self, blocks: list[Any]) -> None:
+        """Shown now: "more" leaves these out (the same block objects as in `unseen`)."""
+        shown = {id(b) for b in blocks}
+        self.unseen = [b for b in self.unseen if id(b) not in shown]
+
 
 def _words(text: str) -> list[str]:
     return "".join(c if c.isalnum() or ord(c) > 0x3000 else " " for c in fold(text)).split()
@@ -150,3 +157,28 @@ def compact(blocks: list[Any]) -> tuple[list[Any], list[Any]]:
     shown = parts[0] + parts[2]
     rest = parts[1] + [b for part in parts[3:] for b in part]
     return shown, rest
+
+
+def fix_blocks(conv: Conversation) -> list[Any]:
+    """What the user has not seen of the last page that acts on the problem: every unseen
+    section but the explanation ("what does that mean?" shows that one)."""
+    why = meaning_blocks(conv.last_blocks)
+    heading = why[0] if why else None
+    return [
+        block
+        for part in sections(conv.unseen)
+        if not (part and part[0] == heading)
+        for block in part
+    ]
+
+
+# Sentence ends and the words that join two questions ("…, and how do I…", "…。あと…"):
+# the search would split a follow-up glued to a title at them and answer each half.
+_GLUE = str.maketrans({c: " " for c in "?？!！。、\n"})
+_JOINING_WORDS = frozenset(("and", "also"))  # stop words, so the search loses nothing
+
+
+def leaning_query(text: str, title: str) -> str:
+    """A follow-up searched together with the last topic's title, as one question."""
+    words = f"{text} {title}".translate(_GLUE).split()
+    return " ".join(w for w in words if w.lower() not in _JOINING_WORDS)

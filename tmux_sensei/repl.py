@@ -13,7 +13,9 @@ from tmux_sensei.conversation import (
     Conversation,
     compact,
     example_blocks,
+    fix_blocks,
     follow_up_kind,
+    leaning_query,
     meaning_blocks,
     picked,
 )
@@ -99,8 +101,6 @@ def handle(text: str, state: ReplState, columns: int, color: bool) -> tuple[str,
 
 
 def reply(text: str, state: ReplState, columns: int, color: bool) -> str:
-    from tmux_sensei.keys import rewrite_blocks
-
     kind = follow_up_kind(text, state.conv)
     if kind in ("example", "more", "meaning") and state.conv.last_topic:
         blocks = state.conv.last_blocks
@@ -111,23 +111,21 @@ def reply(text: str, state: ReplState, columns: int, color: bool) -> str:
             state.conv.unseen = []
         else:
             chosen = meaning_blocks(blocks) or blocks
-        index = state.indexes.get(state.conv.lang)  # the language the topic was answered in
-        title = index.topic(state.conv.last_topic)["title"]
-        return show_blocks(
-            [("h", 1, title), *rewrite_blocks(chosen, state.user_keys())], state, columns, color
-        )
+            state.conv.mark_seen(chosen)
+        return show_last(chosen, state, columns, color)
 
     asked = answer_language(text, state.environ, None)
     lang = state.lang if state.lang_chosen else asked
     index = state.indexes.get(lang)
     search = state.indexes.get(asked)
     query = text
-    if kind == "context" and state.conv.last_topic:
+    leans_on = state.conv.last_topic if kind == "context" else None  # "how do I stop that?"
+    if leans_on is not None:
         from tmux_sensei.decision import stands_alone
 
         if not stands_alone(text, search):
-            last = search.topic(state.conv.last_topic)  # the same topic, in the asker's words
-            query = f"{text} {last['title']}"
+            last = search.topic(leans_on)  # the same topic, in the asker's words
+            query = leaning_query(text, last["title"])
 
     if kind == "pick":
         from tmux_sensei.ask import topic_answer
@@ -140,15 +138,38 @@ def reply(text: str, state: ReplState, columns: int, color: bool) -> str:
     else:
         from tmux_sensei.answer import answer_here
 
-        answer = answer_here(
-            text,
-            index,
-            state.environ,
-            diagnose=state.diagnose,
-            query=query,
-            search=search,
-            keys=state.user_keys,
-        )
+        def answer_for(diagnose: bool) -> dict[str, Any]:
+            return answer_here(
+                text,
+                index,
+                state.environ,
+                diagnose=diagnose,
+                query=query,
+                search=search,
+                keys=state.user_keys,
+            )
+
+        # a follow-up may land on the topic just answered: this machine's checks only once
+        # it is known not to
+        answer = answer_for(state.diagnose and leans_on is None)
+        if leans_on is not None and answer["confident"]:
+            if answer["parts"][0]["topic"] == leans_on:
+                return further(state, columns, color)
+            if state.diagnose:
+                answer = answer_for(True)
+            if query != text:
+                one_topic(answer, index)
+    return show_answer(answer, kind, lang, state, columns, color)
+
+
+def show_answer(
+    answer: dict[str, Any], kind: str | None, lang: str, state: ReplState, columns: int, color: bool
+) -> str:
+    """An answer as the conversation shows it (short answer and steps first), remembered for
+    the follow-ups."""
+    from tmux_sensei.keys import rewrite_blocks
+
+    index = state.indexes.get(lang)
     state.conv.offered = [] if answer["confident"] else [c["topic"] for c in answer["closest"]]
     if not answer["confident"]:
         state.conv.lang = lang
@@ -177,6 +198,50 @@ def reply(text: str, state: ReplState, columns: int, color: bool) -> str:
     if columns <= 0:
         return answer_markdown(answer, index.strings)
     return answer_terminal(answer, index.strings, columns, color)
+
+
+def further(state: ReplState, columns: int, color: bool) -> str:
+    """A follow-up that lands on the topic just answered ("how do I stop that?"): what the page
+    says to do that the user has not seen yet, never its short answer again; when all of that
+    is shown, a short note and the related topics, numbered so that "2" opens one."""
+    blocks = fix_blocks(state.conv)
+    if blocks:
+        state.conv.mark_seen(blocks)
+        return show_last(blocks, state, columns, color)
+    index = state.indexes.get(state.conv.lang)
+    last = state.conv.last_topic
+    assert last is not None
+    related = [r for r in index.topic(last)["related"] if r in index.topics and r != last][:3]
+    note: list[Any] = [("p", index.strings.get("repl.all_shown", ""))]
+    if related:
+        titles = [index.topic(r)["title"] for r in related]
+        note += [("p", index.strings.get("repl.all_shown_next", "")), ("ol", titles, 1)]
+    state.conv.offered = related
+    return show_last(note, state, columns, color)
+
+
+def one_topic(answer: dict[str, Any], index: Index) -> None:
+    """Only the best page of a follow-up searched with the last topic's title: the title makes
+    the question long enough for a runner-up page to join, and that is the old topic's doing."""
+    if len(answer["parts"]) < 2:
+        return
+    best = answer["parts"][0]
+    answer["parts"] = [best]
+    related = [r for r in index.topic(best["topic"])["related"] if r in index.topics]
+    answer["related"] = [r for r in related if r != best["topic"]]
+    answer["suggestions"] = [index.topic(r)["title"] for r in answer["related"][:3]]
+
+
+def show_last(blocks: list[Any], state: ReplState, columns: int, color: bool) -> str:
+    """Blocks of the last topic under its title, in the language it was answered in."""
+    from tmux_sensei.keys import rewrite_blocks
+
+    assert state.conv.last_topic is not None
+    index = state.indexes.get(state.conv.lang)
+    title = index.topic(state.conv.last_topic)["title"]
+    return show_blocks(
+        [("h", 1, title), *rewrite_blocks(blocks, state.user_keys())], state, columns, color
+    )
 
 
 def show_blocks(blocks: list[Any], state: ReplState, columns: int, color: bool) -> str:
