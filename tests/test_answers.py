@@ -208,3 +208,38 @@ def test_ask_inside_tmux_writes_the_users_own_prefix() -> None:
         assert "C-b d" in outside["answers"][0]["text"]
     finally:
         end_servers(sock)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what is a tmux session? and why did mine vanish overnight while I was away?",
+        "tmux のセッションってそもそも何？あと、放置してたセッションが消えたのはなぜ？",
+    ],
+)
+def test_the_part_answering_the_whole_question_leads(question: str) -> None:
+    """A multi-part answer starts with the part the question as a whole is about (why the
+    session vanished), not with the definition asked on the way."""
+    code, doc = ask(question)
+    assert code == 0 and len(doc["answers"]) >= 2
+    assert doc["answers"][0]["topic"] == "session-vanished"
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("what is tmux?", "what-is-tmux"),
+        ("tmux とは？", "what-is-tmux"),
+        ("tmuxって何？", "what-is-tmux"),
+        ("ペインって何？", "sessions-windows-panes"),
+        ("tmux session vs window vs pane?", "sessions-windows-panes"),
+    ],
+)
+def test_a_beginners_what_is_question_gets_the_page_that_defines_it(
+    question: str, topic: str
+) -> None:
+    """ "What is …" asks for a definition: the page whose title asks it that way, not a page
+    that merely mentions the word (each of these went to a troubleshooting page before)."""
+    code, doc = ask(question)
+    assert code == 0
+    assert doc["answers"][0]["topic"] == topic

@@ -33,7 +33,7 @@ K1, B = 1.2, 0.5
 # How a page's rank is made: its closest listed question, how much of the query it covers, and
 # its BM25 score relative to the best page. Tuned on tests/eval/questions.jsonl.
 W_QUESTION, W_COVERAGE, W_BM25 = 0.35, 0.25, 0.4
-INTENT_GROUPS = frozenset({"~howto", "~why"})  # say what is asked, not what it is about
+INTENT_GROUPS = frozenset({"~howto", "~why", "~whatis"})  # say what is asked, not what it is about
 INTENT_BONUS = 0.02  # a page whose title asks the way the question asks
 UNKNOWN_WEIGHT = 0.9
 STORY_WEIGHT = 0.3  # "yesterday", "昨日": when it happened, rarely what (synonyms.toml [story])
