@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from tmux_sensei.argv import Parsed
     from tmux_sensei.env import Env
+    from tmux_sensei.keys import KeyMap
 
 
 __all__ = ["Lesson", "Practice", "Step", "Teacher", "load_lessons", "load_progress", "pick"]
@@ -36,6 +37,7 @@ class Teacher:
         write: Callable[[str], None],
         read: Callable[[str], str | None],
         show: Callable[[list[Any]], str],
+        lessons: list[Lesson] | None = None,
     ) -> None:
         self.lesson = lesson
         self.p = practice
@@ -44,29 +46,139 @@ class Teacher:
         self.write = write
         self.read = read
         self.show = show
+        self.lessons = lessons  # all of them, to name the next one; loaded when needed
 
     def t(self, key: str, **values: Any) -> str:
         return self.strings.get(key, key).format(**values)
 
+    def say(self, key: str, **values: Any) -> None:
+        self.write(self.t(key, **values) + "\n")
+
     def text(self, blocks: list[Any]) -> str:
-        """Blocks shown with the practice config's real path in place of {practice_conf}."""
+        """Blocks as the student should read them: the practice config's real path in place of
+        {practice_conf}, the practice socket's real name, and keys pressed the way the practice
+        server takes them now (the texts are written with tmux's default `C-b`)."""
+        import re
+
+        from tmux_sensei.keys import rewrite_blocks
+
+        socket = f"-L {self.p.socket}"
 
         def fill(value: Any) -> Any:
             if isinstance(value, str):
-                return value.replace("{practice_conf}", self.p.conf)
+                value = value.replace("{practice_conf}", self.p.conf)
+                return re.sub(r"-L sensei-practice\b(?!-)", lambda _: socket, value)
             if isinstance(value, list):
                 return [fill(v) for v in value]
             return value
 
-        return self.show([tuple(fill(v) for v in block) for block in blocks])
+        filled = [tuple(fill(v) for v in block) for block in blocks]
+        return self.show(rewrite_blocks(filled, self.p.keymap()))
 
-    def open_practice_pane(self) -> None:
+    def yes(self, key: str) -> bool:
+        answer = self.read(self.t(key, socket=self.p.socket))
+        return answer is not None and answer.strip().lower() in ("", "y", "yes", "はい")
+
+    def start(self) -> bool | None:
+        """The practice server running with the lesson's setup: True when it was started just
+        now, False when it already ran, None when the student would rather not start it."""
+        if self.p.running():
+            if self.lesson.setup and not self.p.has_session("practice"):
+                for action in self.lesson.setup:
+                    self.p.tmux(action)
+            return False
+        if not self.yes("learn.ask_start"):
+            self.say("learn.not_started")
+            return None
+        self.p.reset(self.lesson.setup)
+        return True
+
+    def open_practice_pane(self, session: str) -> None:
         """A pane beside this one, attached to the practice server (the student said yes)."""
-        session = "practice" if self.p.tmux(["has-session", "-t", "=practice"]).ok else "lobby"
         binary = tmuxcmd.tmux_binary(self.environ) or "tmux"
         attach = [binary, "-L", self.p.socket, "attach", "-t", f"={session}"]  # argv: no shell
         target = ["-t", self.environ["TMUX_PANE"]] if self.environ.get("TMUX_PANE") else []
         tmuxcmd.run(["split-window", "-h", "-d", *target, *attach], environ=self.environ)
+
+    def show_where(self) -> None:
+        """Where the student works, said once the practice server has what it names: a terminal
+        attached to the lesson's session when it exists now, else one for typing commands."""
+        from tmux_sensei.keys import press, read_keymap
+
+        inside = bool(self.environ.get("TMUX"))
+        mine = read_keymap(self.environ) if inside else None  # the student's own tmux
+        split, socket = press(mine, "%"), self.p.socket
+        session = self.lesson.watch
+        if not session or not self.p.has_session(session):
+            self.say("learn.commands_inside" if inside else "learn.commands", split=split)
+        elif not inside:
+            self.say("learn.attach", socket=socket, session=session)
+        elif not self.p.tmux(["list-clients"]).out.strip() and self.yes("learn.ask_pane"):
+            self.open_practice_pane(session)
+            self.say("learn.pane_opened", session=session, move=press(mine, "o"))
+        else:
+            self.say("learn.attach_inside", socket=socket, session=session, split=split)
+        if mine is not None and self.lesson.presses_keys:
+            self.nested_note(mine)
+
+    def nested_note(self, mine: KeyMap) -> None:
+        """In a pane of the student's own tmux, a prefix both servers share reaches theirs first:
+        it takes send-prefix (by default the prefix pressed again) to pass it on."""
+        from tmux_sensei.keys import DEFAULT_PREFIX, press
+
+        keys = self.p.keymap()
+        if keys is None or keys.prefix != mine.prefix:
+            return
+        twice = f"{mine.prefix} {mine.user_key(DEFAULT_PREFIX)} {keys.user_key('d')}"
+        self.say("learn.nested", prefix=mine.prefix, example=press(keys, "d"), twice=twice)
+
+    def all_lessons(self) -> list[Lesson]:
+        if self.lessons is None:
+            self.lessons = load_lessons(self.lesson.lang, self.environ)
+        return self.lessons
+
+    def number(self) -> int:
+        ids = [lesson.id for lesson in self.all_lessons()]
+        return ids.index(self.lesson.id) + 1 if self.lesson.id in ids else self.lesson.order
+
+    def ending(self, finished: bool, progress: dict[str, list[int]]) -> None:
+        """The next lesson (the first unfinished one after this, round to the start) or that all
+        are done, then how to stop the practice server, which tmux-sensei leaves running."""
+        from tmux_sensei.textutil import sanitize
+
+        number = self.number()
+        self.say("learn.finished" if finished else "learn.partly", number=number)
+        lessons = self.all_lessons()
+        after = lessons[number:] + lessons[: number - 1]
+        left = [le for le in after if len(progress.get(le.id, [])) < len(le.steps)]
+        if left:
+            title = sanitize(left[0].title, keep_newlines=False)
+            self.say("learn.next", number=lessons.index(left[0]) + 1, title=title)
+        elif finished:
+            self.say("learn.all_done", count=len(lessons))
+        self.say("learn.server_running", socket=self.p.socket)
+
+    def step(self, number: int, step: Step) -> str:
+        """One step: "passed", "skipped" or "quit"."""
+        title = f"{number}/{len(self.lesson.steps)} {step.title}"
+        self.write(self.text([("h", 2, title), *step.task]))
+        while True:
+            answer = self.read(self.t("learn.prompt"))
+            key = answer.strip().lower() if answer is not None else "q"
+            if key in ("q", "quit", "/quit"):
+                return "quit"
+            if key == "h":
+                self.write(self.text(step.hint) if step.hint else self.t("learn.no_hint") + "\n")
+            elif key == "s":
+                self.say("learn.skipped")
+                return "skipped"
+            elif check(self.p, step.check, step.args):
+                self.say("learn.passed")
+                return "passed"
+            else:
+                self.say("learn.not_yet")
+                if step.hint:
+                    self.write(self.text(step.hint))
 
     def run(self) -> bool:
         """True when every step is done (now or before)."""
@@ -74,59 +186,30 @@ class Teacher:
         done = set(progress.get(self.lesson.id, []))
         self.write(self.show([("h", 1, self.lesson.title)]))
         self.write(self.text(self.lesson.intro))
-        if not self.p.running():
-            answer = self.read(self.t("learn.ask_start", socket=self.p.socket))
-            if answer is None or answer.strip().lower() not in ("", "y", "yes", "はい"):
-                self.write(self.t("learn.not_started") + "\n")
-                return False
-            self.p.reset(self.lesson.setup)
-        elif self.lesson.setup and not self.p.tmux(["has-session", "-t", "=practice"]).ok:
-            for action in self.lesson.setup:
-                self.p.tmux(action)
-        inside = bool(self.environ.get("TMUX"))
-        if inside and not self.p.tmux(["list-clients"]).out.strip():
-            answer = self.read(self.t("learn.ask_pane"))
-            if answer is not None and answer.strip().lower() in ("", "y", "yes", "はい"):
-                self.open_practice_pane()
-        if inside:
-            from tmux_sensei.keys import press, read_keymap
-
-            split = press(read_keymap(self.environ), "%")  # the user's own prefix and key
-            self.write(self.t("learn.attach_inside", socket=self.p.socket, split=split) + "\n")
-        else:
-            self.write(self.t("learn.attach", socket=self.p.socket) + "\n")
+        started = self.start()
+        if started is None:
+            return False
+        total = len(self.lesson.steps)
+        if started and 0 < len(done) < total:  # a new server has none of the earlier steps' work
+            done.clear()
+            progress[self.lesson.id] = []
+            save_progress(self.environ, progress)
+            self.say("learn.restart")
+        self.show_where()
         for number, step in enumerate(self.lesson.steps, 1):
             if number - 1 in done:
                 continue
-            self.write(self.show([("h", 2, f"{number}/{len(self.lesson.steps)} {step.title}")]))
-            self.write(self.text(step.task))
-            tries = 0
-            while True:
-                answer = self.read(self.t("learn.prompt"))
-                if answer is None or answer.strip().lower() in ("q", "quit", "/quit"):
-                    self.write(self.t("learn.saved") + "\n")
-                    return False
-                key = answer.strip().lower()
-                if key == "h":
-                    self.write(
-                        self.text(step.hint) if step.hint else self.t("learn.no_hint") + "\n"
-                    )
-                    continue
-                if key == "s":
-                    self.write(self.t("learn.skipped") + "\n")
-                    break
-                if check(self.p, step.check, step.args):
-                    self.write(self.t("learn.passed") + "\n")
-                    done.add(number - 1)
-                    progress[self.lesson.id] = sorted(done)
-                    save_progress(self.environ, progress)
-                    break
-                tries += 1
-                self.write(self.t("learn.not_yet") + "\n")
-                if step.hint:
-                    self.write(self.text(step.hint))
-        finished = len(done) == len(self.lesson.steps)
-        self.write(self.t("learn.finished" if finished else "learn.partly") + "\n")
+            result = self.step(number, step)
+            if result == "quit":
+                self.say("learn.saved", step=number, total=total, number=self.number())
+                self.say("learn.server_quit", socket=self.p.socket)
+                return False
+            if result == "passed":
+                done.add(number - 1)
+                progress[self.lesson.id] = sorted(done)
+                save_progress(self.environ, progress)
+        finished = len(done) == total
+        self.ending(finished, progress)
         return finished
 
 
@@ -165,9 +248,8 @@ def cmd_learn(opts: Parsed, env: Env, lang: str) -> int:
         env.stdout.write(text)
         env.stdout.flush()
 
-    teacher = Teacher(
-        lesson, Practice(env.environ), strings, env.environ, write, ask_line(env), show
-    )
+    practice = Practice(env.environ)
+    teacher = Teacher(lesson, practice, strings, env.environ, write, ask_line(env), show, lessons)
     teacher.run()
     return ExitStatus.ANSWERED
 

@@ -27,14 +27,23 @@ class Step:
 
 
 class Lesson:
-    __slots__ = ("id", "intro", "order", "setup", "steps", "summary", "title")
+    __slots__ = ("id", "intro", "lang", "order", "setup", "steps", "summary", "title", "watch")
 
     def __init__(
-        self, lesson_id: str, spec: dict[str, Any], front: dict[str, Any], blocks: list[Any]
+        self,
+        lesson_id: str,
+        spec: dict[str, Any],
+        front: dict[str, Any],
+        blocks: list[Any],
+        lang: str = "en",
     ) -> None:
         self.id = lesson_id
+        self.lang = lang
         self.order = int(spec.get("order", 99))
         self.setup = [list(map(str, a)) for a in spec.get("setup", [])]
+        # the session the student keeps a terminal attached to, offered before step 1; none when
+        # the lesson's own steps create or attach it (then the student only types commands)
+        self.watch = str(spec.get("watch", ""))
         self.title = str(front.get("title", lesson_id))
         self.summary = str(front.get("summary", ""))
         from tmux_sensei.conversation import sections as split
@@ -51,6 +60,11 @@ class Lesson:
             title = section[0][2]
             task, hint = _split_hint(section[1:])
             self.steps.append(Step(step_spec, title, task, hint))
+
+    @property
+    def presses_keys(self) -> bool:
+        """Whether the student presses prefix keys (texts write them `C-b X`), not only commands."""
+        return "C-b " in repr([self.intro, *((s.task, s.hint) for s in self.steps)])
 
 
 def _split_hint(blocks: list[Any]) -> tuple[list[Any], list[Any]]:
@@ -81,7 +95,7 @@ def load_lessons(lang: str, environ: Mapping[str, str] | None = None) -> list[Le
         with open(os.path.join(root, lang, f"{lesson_id}.md"), encoding="utf-8") as f:
             front_text, body = split_front_matter(f.read())
         blocks, _ = parse_markdown(body)
-        lessons.append(Lesson(lesson_id, spec, tomllib.loads(front_text), blocks))
+        lessons.append(Lesson(lesson_id, spec, tomllib.loads(front_text), blocks, lang))
     return sorted(lessons, key=lambda lesson: lesson.order)
 
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from tmux_sensei.command import Result
+    from tmux_sensei.keys import KeyMap
     from tmux_sensei.lessons import Step
 
 PRACTICE_SOCKET = "sensei-practice"
@@ -42,6 +43,24 @@ class Practice:
 
     def running(self) -> bool:
         return self.tmux(["list-sessions"]).ok
+
+    def has_session(self, name: str) -> bool:
+        return self.tmux(["has-session", "-t", f"={name}"]).ok
+
+    def keymap(self) -> KeyMap | None:
+        """The keys that work on the practice server now: its own prefix and prefix table (it
+        starts with tmux's defaults, but a lesson, or a student, may change them), or None when
+        it does not answer."""
+        prefix = self.tmux(["show-options", "-gv", "prefix"], timeout=1.0)
+        if not prefix.ok or not prefix.out.strip():
+            return None
+        from tmux_sensei.installed import installed_facts
+        from tmux_sensei.keys import KeyMap
+        from tmux_sensei.tmux_names import parse_key_table
+
+        table = parse_key_table(self.tmux(["list-keys", "-T", "prefix"], timeout=1.0).out)
+        facts = installed_facts(self.environ)
+        return KeyMap(prefix.out.strip(), table, dict(facts["prefix_keys"]) if facts else {})
 
     def reset(self, setup: list[list[str]]) -> None:
         """A fresh practice server: end the old one (ours), then run the lesson's setup."""
