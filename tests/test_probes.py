@@ -362,3 +362,9 @@ def test_japanese_durations_read_as_japanese() -> None:
     ctx = ctx_for("clean", "ja")
     assert ago(ctx, 4 * 60 + 5) == "4分"
     assert ago(ctx, 3 * 3600 + 5 * 60) == "3時間5分"
+    from tmux_sensei.locales import strings_for
+
+    line = strings_for("ja")["probes.server.running"].format(
+        count=2, started="2026-12-02 03:16", age=ago(ctx, 4 * 60 + 5)
+    )
+    assert "（4分前）" in line, line
