@@ -7,11 +7,11 @@ from __future__ import annotations
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
-    from typing import Any
 
     from tmux_sensei.env import Env
     from tmux_sensei.index import Index
     from tmux_sensei.keys import KeyMap
+    from tmux_sensei.shapes import Answer, Finding
 
 
 def answer_here(
@@ -23,14 +23,14 @@ def answer_here(
     query: str | None = None,
     search: Index | None = None,
     keys: Callable[[], KeyMap | None] | None = None,
-) -> dict[str, Any]:
+) -> Answer:
     """An answer with what this machine adds: its probes, its tmux's version and names, and
     inside tmux the user's own keys ("C-a d" for a prefix of C-a); a question without a
     confident answer is logged for `report`. `ask` and the REPL share it (the REPL passes
     `keys`, its keymap read once; otherwise tmux is asked, only from inside tmux)."""
     from tmux_sensei.ask import answer_question
 
-    def run_probes(names: list[str], lang: str) -> list[dict[str, str]]:
+    def run_probes(names: list[str], lang: str) -> list[Finding]:
         from tmux_sensei.probes import run_for_topics
 
         return run_for_topics(names, lang, index.strings, environ)
@@ -72,7 +72,7 @@ def name_fixes(question: str, index: Index, environ: Mapping[str, str]) -> list[
     return corrections(question, index, environ)
 
 
-def format_answer(answer: dict[str, object], strings: Mapping[str, str], env: Env) -> str:
+def format_answer(answer: Answer, strings: Mapping[str, str], env: Env) -> str:
     """Markdown when piped; wrapped (and coloured, unless NO_COLOR or TERM=dumb) on a terminal."""
     from tmux_sensei import render
     from tmux_sensei.env import terminal_columns

@@ -1,11 +1,12 @@
 """From a question to an Answer: split it into parts, search each, and compose.
 
 An Answer is plain data (a dict), so that the terminal, plain-text and JSON renderers, the REPL
-and the tests all read the same thing:
+and the tests all read the same thing (its type: shapes.Answer):
 
     {"lang", "confident", "parts": [{"topic", "title", "confidence", "blocks"}],
      "closest": [{"topic", "title", "confidence"}], "findings": [...],
      "related": [ids], "suggestions": [questions], "notes": [str]}
+    and, only when there are some, "did_you_mean": [{"typed", "meant"}], "explain_hint": str
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from __future__ import annotations
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import Any
 
     from tmux_sensei.index import Hit, Index
+    from tmux_sensei.shapes import Answer, Finding, Part
 
 MAX_PARTS = 3
 
@@ -72,7 +73,7 @@ def split_parts(text: str) -> tuple[list[str], bool]:
     return [p.strip(" 、,") for p in lowered if len(p.strip(" 、,")) >= 4], explicit
 
 
-def _part(index: Index, hit: Hit) -> dict[str, Any]:
+def _part(index: Index, hit: Hit) -> Part:
     topic = index.topic(hit.topic)
     return {
         "topic": hit.topic,
@@ -107,7 +108,7 @@ def version_note(
     ).strip()
 
 
-def topic_answer(index: Index, topic_id: str) -> dict[str, Any]:
+def topic_answer(index: Index, topic_id: str) -> Answer:
     """The answer for one topic the user picked by name or number (no search)."""
     topic = index.topic(topic_id)
     related = [r for r in topic["related"] if r in index.topics and r != topic_id]
@@ -135,16 +136,16 @@ def answer_question(
     index: Index,
     *,
     diagnose: bool = False,
-    run_probes: Callable[[list[str], str], list[dict[str, Any]]] | None = None,
+    run_probes: Callable[[list[str], str], list[Finding]] | None = None,
     installed_version: Callable[[], tuple[str, tuple[int, ...]] | None] | None = None,
     fix_names: Callable[[str], list[tuple[str, str]]] | None = None,
     search: Index | None = None,
-) -> dict[str, Any]:
+) -> Answer:
     """`index` holds the pages in the answer's language; `search`, when given, is the index of
     the question's own language (`--lang ja "how do I detach?"` is searched in English and
     answered with the same topic in Japanese: every topic exists in both)."""
     search = search or index
-    answer: dict[str, Any] = {
+    answer: Answer = {
         "lang": index.lang,
         "confident": False,
         "parts": [],

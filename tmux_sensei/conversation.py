@@ -19,7 +19,7 @@ from tmux_sensei.tokens import fold
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from tmux_sensei.shapes import Block, BlockT
 
 _EXAMPLE = ("example", "examples", "e.g.", "sample", "例", "サンプル", "具体的")
 _MORE = (
@@ -70,11 +70,11 @@ class Conversation:
     def __init__(self, lang: str) -> None:
         self.lang = lang
         self.last_topic: str | None = None
-        self.last_blocks: list[Any] = []
-        self.unseen: list[Any] = []  # what "more" shows next
+        self.last_blocks: list[Block] = []
+        self.unseen: list[Block] = []  # what "more" shows next
         self.offered: list[str] = []  # the closest topics of an unsure answer, numbered 1, 2, 3
 
-    def remember(self, topic: str | None, blocks: list[Any], unseen: list[Any]) -> None:
+    def remember(self, topic: str | None, blocks: list[Block], unseen: list[Block]) -> None:
         self.last_topic = topic
         self.last_blocks = blocks
         self.unseen = unseen
@@ -82,7 +82,7 @@ class Conversation:
     def clear(self) -> None:
         self.remember(None, [], [])
 
-    def mark_seen(self, blocks: list[Any]) -> None:
+    def mark_seen(self, blocks: list[Block]) -> None:
         """Shown now: "more" leaves these out (the same block objects as in `unseen`)."""
         shown = {id(b) for b in blocks}
         self.unseen = [b for b in self.unseen if id(b) not in shown]
@@ -123,18 +123,18 @@ def follow_up_kind(text: str, conv: Conversation) -> str | None:
     return None
 
 
-def example_blocks(blocks: list[Any]) -> list[Any]:
+def example_blocks(blocks: list[Block]) -> list[Block]:
     """The page's commands: its code blocks, else its steps that name a command."""
-    code = [b for b in blocks if b[0] == "code"]
+    code: list[Block] = [b for b in blocks if b[0] == "code"]
     if code:
         return code
     return [b for b in blocks if b[0] in ("ol", "ul") and any("`" in item for item in b[1])]
 
 
-def sections(blocks: list[Any], level: int | None = None) -> list[list[Any]]:
+def sections(blocks: list[BlockT], level: int | None = None) -> list[list[BlockT]]:
     """[blocks before the first heading, section 1 (heading + blocks), section 2, ...], split
     at every heading, or only at headings of `level`."""
-    out: list[list[Any]] = [[]]
+    out: list[list[BlockT]] = [[]]
     for block in blocks:
         if block[0] == "h" and (level is None or block[1] == level):
             out.append([])
@@ -142,13 +142,13 @@ def sections(blocks: list[Any], level: int | None = None) -> list[list[Any]]:
     return out
 
 
-def meaning_blocks(blocks: list[Any]) -> list[Any]:
+def meaning_blocks(blocks: list[Block]) -> list[Block]:
     """The page's first section (its "Why"), heading included."""
     parts = sections(blocks)
     return parts[1] if len(parts) > 1 else []
 
 
-def compact(blocks: list[Any]) -> tuple[list[Any], list[Any]]:
+def compact(blocks: list[Block]) -> tuple[list[Block], list[Block]]:
     """What fits a popup first, and the rest for "more": the short answer and the steps
     (a page's second section: the first explains why, which "what does that mean?" shows)."""
     parts = sections(blocks)
@@ -159,7 +159,7 @@ def compact(blocks: list[Any]) -> tuple[list[Any], list[Any]]:
     return shown, rest
 
 
-def fix_blocks(conv: Conversation) -> list[Any]:
+def fix_blocks(conv: Conversation) -> list[Block]:
     """What the user has not seen of the last page that acts on the problem: every unseen
     section but the explanation ("what does that mean?" shows that one)."""
     why = meaning_blocks(conv.last_blocks)

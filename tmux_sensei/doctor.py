@@ -8,14 +8,13 @@ from tmux_sensei.textutil import wrap_pieces
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from typing import Any
+
+    from tmux_sensei.shapes import Finding
 
 DOCTOR_DEADLINE = 2.0  # nobody waits on a popup here: slower checks (journalctl) may finish
 
 
-def run_doctor(
-    strings: Mapping[str, str], lang: str, environ: Mapping[str, str]
-) -> list[dict[str, Any]]:
+def run_doctor(strings: Mapping[str, str], lang: str, environ: Mapping[str, str]) -> list[Finding]:
     from tmux_sensei.probes.base import ProbeContext
     from tmux_sensei.probes.runner import PROBES, run
 
@@ -37,7 +36,7 @@ def explain_pointer(strings: Mapping[str, str], environ: Mapping[str, str] | Non
     return strings.get("doctor.explain", "").replace("{path}", sanitize(path, keep_newlines=False))
 
 
-def counts(findings: list[dict[str, Any]]) -> tuple[int, int]:
+def counts(findings: list[Finding]) -> tuple[int, int]:
     return (
         sum(f["status"] == "problem" for f in findings),
         sum(f["status"] == "warn" for f in findings),
@@ -45,7 +44,7 @@ def counts(findings: list[dict[str, Any]]) -> tuple[int, int]:
 
 
 def doctor_text(
-    findings: list[dict[str, Any]],
+    findings: list[Finding],
     strings: Mapping[str, str],
     *,
     verbose: bool,
@@ -83,7 +82,7 @@ def doctor_text(
     return "\n".join(lines) + "\n"
 
 
-def doctor_json(findings: list[dict[str, Any]]) -> str:
+def doctor_json(findings: list[Finding]) -> str:
     from tmux_sensei.textutil import dumps_json
 
     problems, warnings = counts(findings)

@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import os
 import shlex
-from typing import Any
 
 from tmux_sensei.knowledge import KNOWN_KEYS, REQUIRED_KEYS, Page, PageError, page_files, read_page
 from tmux_sensei.lang import SUPPORTED
 from tmux_sensei.tmux_names import TmuxNames, ask_tmux
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from tmux_sensei.env import Env
+    from tmux_sensei.shapes import Block
 
 TAGS = frozenset(
     """persistence troubleshooting basics sessions windows panes keys config copy-paste display
@@ -143,7 +149,7 @@ def code_names(page: Page) -> list[tuple[str, str, str]]:
     return out
 
 
-def _inline_texts(block: tuple[Any, ...]) -> list[str]:
+def _inline_texts(block: Block) -> list[str]:
     if block[0] in ("h", "p"):
         return [block[-1]]
     if block[0] in ("ul", "ol"):
@@ -216,7 +222,7 @@ def check_body(page: Page) -> list[str]:
     return problems
 
 
-def _front_text(value: Any) -> str:
+def _front_text(value: object) -> str:
     """Every string in the front matter, joined (a title or question may carry a control)."""
     if isinstance(value, str):
         return value + "\n"
@@ -409,7 +415,7 @@ def _claim_problems(root: str, ids: set[str]) -> list[str]:
     return check_claim_files(root, bodies)
 
 
-def run_check(env: Any, ui: str) -> int:
+def run_check(env: Env, ui: str) -> int:
     from tmux_sensei.env import ExitStatus
     from tmux_sensei.loader import knowledge_dir
     from tmux_sensei.locales import strings_for

@@ -14,7 +14,8 @@ from tmux_sensei.tmux_names import parse_key_table
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from typing import Any
+
+    from tmux_sensei.shapes import Block
 
 DEFAULT_PREFIX = "C-b"
 _TRAILING = ".,):;"  # punctuation after a key in prose, never part of the key here
@@ -107,16 +108,20 @@ def rewrite_keys(text: str, keymap: KeyMap) -> str:
     return text.replace(f"prefix + {DEFAULT_PREFIX}", f"prefix + {keymap.prefix}")
 
 
-def rewrite_blocks(blocks: list[Any], keymap: KeyMap | None) -> list[Any]:
+def rewrite_blocks(blocks: list[Block], keymap: KeyMap | None) -> list[Block]:
     if keymap is None or not keymap.differs:
         return blocks
-    out: list[Any] = []
+    out: list[Block] = []
     for block in blocks:
-        kind = block[0]
-        if kind in ("p", "h"):
-            out.append((*block[:-1], rewrite_keys(block[-1], keymap)))
-        elif kind in ("ul", "ol"):
-            out.append((kind, [rewrite_keys(i, keymap) for i in block[1]], *block[2:]))
+        # one branch per kind: a starred slice of a block would be typed tuple[Any, ...]
+        if block[0] == "p":
+            out.append(("p", rewrite_keys(block[1], keymap)))
+        elif block[0] == "h":
+            out.append(("h", block[1], rewrite_keys(block[2], keymap)))
+        elif block[0] == "ul":
+            out.append(("ul", [rewrite_keys(i, keymap) for i in block[1]]))
+        elif block[0] == "ol":
+            out.append(("ol", [rewrite_keys(i, keymap) for i in block[1]], block[2]))
         else:
             out.append(block)
     return out

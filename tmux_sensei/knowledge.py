@@ -3,7 +3,7 @@
 The index builder (a cold cache), `kb check` and the lessons import this module; a warm `ask`
 reads the blocks from the cache and never loads tomllib or markdown-it.
 
-A block is a plain tuple, so that the cache can store it with marshal:
+A block is a plain tuple, so that the cache can store it with marshal (its type: shapes.Block):
     ("h", level, inline)      heading
     ("p", inline)             paragraph
     ("ul", [inline, ...])     bullet list
@@ -20,7 +20,11 @@ from typing import Any
 
 from tmux_sensei.paths import data_dir
 
-Block = tuple[Any, ...]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Literal
+
+    from tmux_sensei.shapes import Block
 
 REQUIRED_KEYS = ("title", "questions", "tags", "related")
 KNOWN_KEYS = {*REQUIRED_KEYS, "probes", "sources", "needs", "older", "errors"}
@@ -134,7 +138,7 @@ def parse_markdown(body: str) -> tuple[list[Block], list[str]]:
     blocks: list[Block] = []
     unsupported: list[str] = []
     i = 0
-    list_stack: list[tuple[str, list[str], int]] = []
+    list_stack: list[tuple[Literal["ul", "ol"], list[str], int]] = []
     while i < len(tokens):
         tok = tokens[i]
         kind = tok.type

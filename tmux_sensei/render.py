@@ -6,8 +6,9 @@ from tmux_sensei.textutil import dumps_json, sanitize, width, wrap_pieces
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-    from typing import Any
+    from collections.abc import Mapping, Sequence
+
+    from tmux_sensei.shapes import Answer, FindingBlock, ShownBlock
 
 STATUS_MARK = {"ok": "✓", "warn": "!", "problem": "✗", "unknown": "?"}
 
@@ -29,27 +30,26 @@ _MARK_STYLE = {"ok": "mark", "warn": "warnmark", "problem": "problemmark", "unkn
 # ---------------------------------------------------------------- Markdown
 
 
-def blocks_markdown(blocks: list[Any]) -> str:
+def blocks_markdown(blocks: Sequence[ShownBlock]) -> str:
     out: list[str] = []
     for block in blocks:
-        kind = block[0]
-        if kind == "h":
+        if block[0] == "h":
             out.append("#" * block[1] + " " + block[2])
-        elif kind == "p":
+        elif block[0] == "p":
             out.append(block[1])
-        elif kind == "ul":
+        elif block[0] == "ul":
             out.append("\n".join(f"- {item}" for item in block[1]))
-        elif kind == "ol":
+        elif block[0] == "ol":
             out.append("\n".join(f"{n}. {item}" for n, item in enumerate(block[1], block[2])))
-        elif kind == "code":
+        elif block[0] == "code":
             out.append(f"```{block[1]}\n{block[2]}\n```")
-        elif kind == "f":
+        elif block[0] == "f":
             out.append(finding_markdown(block))
     # the output boundary: page text, findings and names did not come from this code
     return sanitize("\n\n".join(out))
 
 
-def finding_markdown(block: tuple[Any, ...]) -> str:
+def finding_markdown(block: FindingBlock) -> str:
     """- ✓ summary, then the detail and the fix indented under it."""
     _, status, summary, detail, fix = block
     lines = [f"- {STATUS_MARK.get(status, '?')} {summary}"]
@@ -59,9 +59,9 @@ def finding_markdown(block: tuple[Any, ...]) -> str:
     return "\n".join(lines)
 
 
-def answer_blocks(answer: Mapping[str, Any], strings: Mapping[str, str]) -> list[Any]:
+def answer_blocks(answer: Answer, strings: Mapping[str, str]) -> list[ShownBlock]:
     """The whole answer as one list of blocks, in reading order."""
-    blocks: list[Any] = [("p", note) for note in answer.get("notes", []) if note]
+    blocks: list[ShownBlock] = [("p", note) for note in answer.get("notes", []) if note]
     if not answer["confident"]:
         blocks.append(("p", "**" + strings.get("answer.unsure", "") + "**"))
         if answer["closest"]:
@@ -84,11 +84,11 @@ def answer_blocks(answer: Mapping[str, Any], strings: Mapping[str, str]) -> list
     return blocks
 
 
-def answer_markdown(answer: Mapping[str, Any], strings: Mapping[str, str]) -> str:
+def answer_markdown(answer: Answer, strings: Mapping[str, str]) -> str:
     return blocks_markdown(answer_blocks(answer, strings)) + "\n"
 
 
-def answer_json(answer: Mapping[str, Any], strings: Mapping[str, str]) -> str:
+def answer_json(answer: Answer, strings: Mapping[str, str]) -> str:
     doc = {
         "lang": answer["lang"],
         "confident": answer["confident"],
@@ -169,7 +169,7 @@ def paint_line(line: list[tuple[str, str]], color: bool) -> str:
     return "".join(out)
 
 
-def render_blocks(blocks: list[Any], columns: int, color: bool) -> list[str]:
+def render_blocks(blocks: Sequence[ShownBlock], columns: int, color: bool) -> list[str]:
     lines: list[str] = []
 
     def para(pieces: list[tuple[str, str]], indent: str = "", first: str | None = None) -> None:
@@ -177,29 +177,28 @@ def render_blocks(blocks: list[Any], columns: int, color: bool) -> list[str]:
             lines.append(paint_line(line, color))
 
     for block in blocks:
-        kind = block[0]
         if lines:
             lines.append("")
-        if kind == "h":
+        if block[0] == "h":
             style = "title" if block[1] == 1 else "heading"
             para([(style, t) for _, t in inline_pieces(block[2])])
             if block[1] == 1:
                 lines.append(paint_line([("dim", "─" * min(columns, width(block[2]) + 2))], color))
-        elif kind == "p":
+        elif block[0] == "p":
             para(inline_pieces(block[1]))
-        elif kind == "ul":
+        elif block[0] == "ul":
             for item in block[1]:
                 para(inline_pieces(item), "    ", "  • ")
-        elif kind == "ol":
+        elif block[0] == "ol":
             last = block[2] + len(block[1]) - 1
             pad = len(str(last))
             for n, item in enumerate(block[1], block[2]):
                 first = f"  {str(n).rjust(pad)}. "
                 para(inline_pieces(item), " " * len(first), first)
-        elif kind == "code":
+        elif block[0] == "code":
             for code_line in block[2].split("\n"):
                 lines.append(paint_line([("code", "    " + code_line)], color) if code_line else "")
-        elif kind == "f":
+        elif block[0] == "f":
             if (
                 lines
                 and lines[-1] == ""
@@ -237,11 +236,9 @@ def text_width(columns: int) -> int:
     return max(20, min(columns, 100)) - 1
 
 
-def terminal_text(blocks: list[Any], columns: int, color: bool) -> str:
+def terminal_text(blocks: Sequence[ShownBlock], columns: int, color: bool) -> str:
     return "\n".join(render_blocks(blocks, text_width(columns), color)) + "\n"
 
 
-def answer_terminal(
-    answer: Mapping[str, Any], strings: Mapping[str, str], columns: int, color: bool
-) -> str:
+def answer_terminal(answer: Answer, strings: Mapping[str, str], columns: int, color: bool) -> str:
     return terminal_text(answer_blocks(answer, strings), columns, color)

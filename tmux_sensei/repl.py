@@ -25,11 +25,12 @@ from tmux_sensei.textutil import fix_surrogates, sanitize
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
-    from typing import Any
+    from typing import Any, BinaryIO
 
     from tmux_sensei.env import Env
     from tmux_sensei.index import Index
     from tmux_sensei.keys import KeyMap
+    from tmux_sensei.shapes import Answer, Block, Finding
 
 COMMANDS = ("/help", "/lang", "/topics", "/doctor", "/config", "/learn", "/clear", "/quit")
 MAX_LINE = 2000
@@ -138,7 +139,7 @@ def reply(text: str, state: ReplState, columns: int, color: bool) -> str:
     else:
         from tmux_sensei.answer import answer_here
 
-        def answer_for(diagnose: bool) -> dict[str, Any]:
+        def answer_for(diagnose: bool) -> Answer:
             return answer_here(
                 text,
                 index,
@@ -163,7 +164,7 @@ def reply(text: str, state: ReplState, columns: int, color: bool) -> str:
 
 
 def show_answer(
-    answer: dict[str, Any], kind: str | None, lang: str, state: ReplState, columns: int, color: bool
+    answer: Answer, kind: str | None, lang: str, state: ReplState, columns: int, color: bool
 ) -> str:
     """An answer as the conversation shows it (short answer and steps first), remembered for
     the follow-ups."""
@@ -176,8 +177,14 @@ def show_answer(
     if answer["findings"]:
         # a popup has room for what needs attention; /doctor shows everything
         notable = [f for f in answer["findings"] if f["status"] in ("warn", "problem")]
-        clear = {"probe": "all", "status": "ok", "summary": index.strings.get("repl.all_clear", "")}
-        answer["findings"] = notable or [dict(clear, detail="", fix="")]
+        clear: Finding = {
+            "probe": "all",
+            "status": "ok",
+            "summary": index.strings.get("repl.all_clear", ""),
+            "detail": "",
+            "fix": "",
+        }
+        answer["findings"] = notable or [clear]
     if answer["confident"]:
         if kind == "pick":  # answer_here rewrote the others' keys
             for part in answer["parts"]:
@@ -212,7 +219,7 @@ def further(state: ReplState, columns: int, color: bool) -> str:
     last = state.conv.last_topic
     assert last is not None
     related = [r for r in index.topic(last)["related"] if r in index.topics and r != last][:3]
-    note: list[Any] = [("p", index.strings.get("repl.all_shown", ""))]
+    note: list[Block] = [("p", index.strings.get("repl.all_shown", ""))]
     if related:
         titles = [index.topic(r)["title"] for r in related]
         note += [("p", index.strings.get("repl.all_shown_next", "")), ("ol", titles, 1)]
@@ -220,7 +227,7 @@ def further(state: ReplState, columns: int, color: bool) -> str:
     return show_last(note, state, columns, color)
 
 
-def one_topic(answer: dict[str, Any], index: Index) -> None:
+def one_topic(answer: Answer, index: Index) -> None:
     """Only the best page of a follow-up searched with the last topic's title: the title makes
     the question long enough for a runner-up page to join, and that is the old topic's doing."""
     if len(answer["parts"]) < 2:
@@ -232,7 +239,7 @@ def one_topic(answer: dict[str, Any], index: Index) -> None:
     answer["suggestions"] = [index.topic(r)["title"] for r in answer["related"][:3]]
 
 
-def show_last(blocks: list[Any], state: ReplState, columns: int, color: bool) -> str:
+def show_last(blocks: list[Block], state: ReplState, columns: int, color: bool) -> str:
     """Blocks of the last topic under its title, in the language it was answered in."""
     from tmux_sensei.keys import rewrite_blocks
 
@@ -244,7 +251,7 @@ def show_last(blocks: list[Any], state: ReplState, columns: int, color: bool) ->
     )
 
 
-def show_blocks(blocks: list[Any], state: ReplState, columns: int, color: bool) -> str:
+def show_blocks(blocks: list[Block], state: ReplState, columns: int, color: bool) -> str:
     from tmux_sensei.render import blocks_markdown, terminal_text
 
     if columns <= 0:
@@ -330,7 +337,7 @@ def learn(arg: str, state: ReplState, columns: int, color: bool) -> str:
     if lesson is None:
         return ""
 
-    def show(blocks: list[Any]) -> str:
+    def show(blocks: list[Block]) -> str:
         return show_blocks(blocks, state, columns, color) + "\n"
 
     def write(text: str) -> None:
@@ -388,7 +395,7 @@ def run_piped(env: Env) -> int:
 LINE_BYTES = 64 * 1024  # bytes read of one line; a question is cut far below this anyway
 
 
-def bounded_lines(stdin: Any) -> Iterator[bytes]:
+def bounded_lines(stdin: BinaryIO) -> Iterator[bytes]:
     """stdin's lines, each at most LINE_BYTES: the rest of a longer line is read and dropped
     a piece at a time, so that a 100 MB line costs neither memory nor sanitising time."""
     while True:
@@ -472,7 +479,7 @@ def run_repl(env: Env) -> int:
 
 
 def greeting(state: ReplState, columns: int, color: bool) -> str:
-    blocks: list[Any] = [("p", line) for line in state.t("repl.greeting").split("\n") if line]
+    blocks: list[Block] = [("p", line) for line in state.t("repl.greeting").split("\n") if line]
     keymap = state.user_keys()
     if keymap is not None and keymap.differs:
         blocks.append(("p", state.t("repl.your_prefix", prefix=keymap.prefix)))

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from tmux_sensei.argv import Parsed
     from tmux_sensei.env import Env
+    from tmux_sensei.shapes import Answer
 
 MAX_ENTRIES = 5000  # the log is trimmed to the newest entries beyond this
 TRIM_AT = MAX_ENTRIES * 400  # bytes: past this size the log is trimmed ...
@@ -52,7 +53,7 @@ def logging_enabled(environ: Mapping[str, str]) -> bool:
         return True
 
 
-def log_unanswered(question: str, answer: Mapping[str, Any], environ: Mapping[str, str]) -> None:
+def log_unanswered(question: str, answer: Answer, environ: Mapping[str, str]) -> None:
     """Append one unanswered question; never fails the answer.
 
     Writers take an exclusive lock (flock on a lock file beside the log) around the append and

@@ -1,8 +1,8 @@
 """Live checks of this machine: one module per probe, each `probe(ctx) -> Finding`.
 
 A Finding is a dict: probe, status (ok|warn|problem|unknown), summary, detail, fix, in the
-answer's language. `run_for_topics` is what an answer calls with the probe names its topics
-list; `doctor` runs them all.
+answer's language (its type: shapes.Finding). `run_for_topics` is what an answer calls with the
+probe names its topics list; `doctor` runs them all.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from typing import Any
+
+    from tmux_sensei.shapes import Finding
 
 
 def run_for_topics(
@@ -18,7 +19,7 @@ def run_for_topics(
     lang: str,
     strings: Mapping[str, str],
     environ: Mapping[str, str] | None = None,
-) -> list[dict[str, Any]]:
+) -> list[Finding]:
     from tmux_sensei.probes.base import ProbeContext
     from tmux_sensei.probes.runner import run
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from tmux_sensei.command import Result
+    from tmux_sensei.shapes import Finding, Status
 
 STATUSES = ("ok", "warn", "problem", "unknown")
 
@@ -139,9 +140,7 @@ def _user(uid: int) -> str:
         return str(uid)
 
 
-def finding(
-    probe: str, status: str, summary: str, detail: str = "", fix: str = ""
-) -> dict[str, str]:
+def finding(probe: str, status: Status, summary: str, detail: str = "", fix: str = "") -> Finding:
     assert status in STATUSES, status
     return {
         "probe": probe,

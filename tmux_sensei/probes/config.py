@@ -7,6 +7,10 @@ import os
 from tmux_sensei.probes.base import ProbeContext, finding
 from tmux_sensei.probes.options import LIFETIME
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from tmux_sensei.shapes import Finding, Status
+
 ID = "config"
 
 
@@ -45,7 +49,7 @@ def lifetime_lines(ctx: ProbeContext) -> tuple[list[str], list[tuple[str, str]],
     return lines, settings, read
 
 
-def probe(ctx: ProbeContext) -> dict[str, str]:
+def probe(ctx: ProbeContext) -> Finding:
     lines, settings, read = lifetime_lines(ctx)
     files = config_files(ctx)
     unseen = [p for p in ctx.unreadable if p in files]
@@ -53,7 +57,7 @@ def probe(ctx: ProbeContext) -> dict[str, str]:
     if unseen or cut:  # what was not read may hold the setting: never "all clear" then
         notes = [ctx.t("probes.unreadable", path=p) for p in unseen]
         notes += [ctx.t("probes.cut", path=p, limit=ctx.READ_LIMIT) for p in cut]
-        status = "warn" if any(v == "on" for _, v in settings) else "unknown"
+        status: Status = "warn" if any(v == "on" for _, v in settings) else "unknown"
         return finding(ID, status, notes[0], "\n".join([*notes[1:], *lines]))
     if not read:
         return finding(ID, "ok", ctx.t("probes.config.none"))

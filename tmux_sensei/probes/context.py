@@ -7,10 +7,14 @@ import os
 from tmux_sensei.probes.base import ProbeContext, ago, finding
 from tmux_sensei.probes.procs import boot_time
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from tmux_sensei.shapes import Finding
+
 ID = "context"
 
 
-def probe(ctx: ProbeContext) -> dict[str, str]:
+def probe(ctx: ProbeContext) -> Finding:
     facts = []
     env = ctx.environ
     if env.get("TMUX"):

@@ -6,6 +6,10 @@ import os
 
 from tmux_sensei.probes.base import ProbeContext, finding
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from tmux_sensei.shapes import Finding
+
 ID = "logind"
 MAIN_FILES = [
     "/etc/systemd/logind.conf",
@@ -84,7 +88,7 @@ def lingering(ctx: ProbeContext, live: bool) -> bool:
     return False
 
 
-def probe(ctx: ProbeContext) -> dict[str, str]:
+def probe(ctx: ProbeContext) -> Finding:
     has_systemd = os.path.isdir(ctx.path("/run/systemd/system"))
     settings = read_settings(ctx)
     live = _from_loginctl(ctx)

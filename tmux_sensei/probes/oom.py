@@ -7,6 +7,10 @@ import os
 from tmux_sensei.probes.base import ProbeContext, finding, when
 from tmux_sensei.probes.procs import boot_time
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from tmux_sensei.shapes import Finding
+
 ID = "oom"
 SHELLS = {"bash", "zsh", "fish", "sh", "dash", "ksh", "tcsh"}
 
@@ -71,7 +75,7 @@ def oom_kills(lines: list[str]) -> list[tuple[str, str, str]]:
     return kills
 
 
-def probe(ctx: ProbeContext) -> dict[str, str]:
+def probe(ctx: ProbeContext) -> Finding:
     lines, source, reason = kernel_log(ctx)
     if not source:
         return finding(ID, "unknown", ctx.t("probes.oom.unreadable"), reason)

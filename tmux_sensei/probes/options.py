@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from tmux_sensei.probes.base import ProbeContext, finding
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from tmux_sensei.shapes import Finding
+
 ID = "options"
 # option -> its 3.3a default; flags print as 1/0 through a format, choices as words
 LIFETIME = {
@@ -50,7 +54,7 @@ def asked_socket(ctx: ProbeContext) -> str:
     return f"{tmpdir.rstrip('/') or '/'}/tmux-{ctx.uid}/{name}"
 
 
-def probe(ctx: ProbeContext) -> dict[str, str]:
+def probe(ctx: ProbeContext) -> Finding:
     values, reason = read_options(ctx)
     if values is None:
         if not reason:  # say which socket: servers started with -L or -S are not asked

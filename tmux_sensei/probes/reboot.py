@@ -8,10 +8,14 @@ from tmux_sensei.probes.base import ProbeContext, ago, finding, when
 from tmux_sensei.probes.procs import boot_time
 from tmux_sensei.probes.socket import socket_dir
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from tmux_sensei.shapes import Finding
+
 ID = "reboot"
 
 
-def probe(ctx: ProbeContext) -> dict[str, str]:
+def probe(ctx: ProbeContext) -> Finding:
     boot = boot_time(ctx)
     if boot is None:
         return finding(ID, "unknown", ctx.t("probes.reboot.unknown"))

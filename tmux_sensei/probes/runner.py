@@ -20,6 +20,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from tmux_sensei.shapes import Finding
+
 # every probe, in the order `doctor` lists them
 PROBES = (
     "version",
@@ -36,15 +38,13 @@ PROBES = (
 DEADLINE = 0.3  # seconds for the whole set
 
 
-def run(
-    names: Sequence[str], ctx: ProbeContext, deadline: float = DEADLINE
-) -> list[dict[str, str]]:
+def run(names: Sequence[str], ctx: ProbeContext, deadline: float = DEADLINE) -> list[Finding]:
     """Run the probes; at the deadline, or when interrupted (Ctrl-C, SIGTERM), the programs
     the late probes started are ended and they start no more: none is left running."""
     from tmux_sensei import command
 
     wanted = [n for n in PROBES if n in names]
-    results: dict[str, dict[str, str]] = {}
+    results: dict[str, Finding] = {}
     done: dict[str, threading.Event] = {}
     threads: dict[str, int] = {}
     over = [False]

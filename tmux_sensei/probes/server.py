@@ -5,10 +5,14 @@ from __future__ import annotations
 from tmux_sensei.probes.base import ProbeContext, ago, finding, when
 from tmux_sensei.probes.procs import boot_time, tmux_servers
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from tmux_sensei.shapes import Finding
+
 ID = "server"
 
 
-def probe(ctx: ProbeContext) -> dict[str, str]:
+def probe(ctx: ProbeContext) -> Finding:
     servers = tmux_servers(ctx)
     if servers is None:
         return finding(ID, "unknown", ctx.t("probes.server.unreadable"))

@@ -8,6 +8,10 @@ import stat
 from tmux_sensei.probes.base import ProbeContext, finding
 from tmux_sensei.probes.procs import tmux_servers
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from tmux_sensei.shapes import Finding
+
 ID = "socket"
 
 
@@ -19,7 +23,7 @@ def socket_dir(ctx: ProbeContext) -> str:
     return os.path.join(base, f"tmux-{ctx.uid}")
 
 
-def probe(ctx: ProbeContext) -> dict[str, str]:
+def probe(ctx: ProbeContext) -> Finding:
     directory = socket_dir(ctx)
     servers = tmux_servers(ctx) or []
     try:

@@ -6,6 +6,10 @@ import os
 
 from tmux_sensei.probes.base import ProbeContext, finding
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from tmux_sensei.shapes import Finding
+
 ID = "tmout"
 
 SYSTEM_FILES = [
@@ -96,7 +100,7 @@ def _minutes(value: str) -> str:
     return f"{int(value) // 60}" if value.isdigit() and int(value) >= 60 else ""
 
 
-def probe(ctx: ProbeContext) -> dict[str, str]:
+def probe(ctx: ProbeContext) -> Finding:
     env_value = ctx.environ.get("TMOUT", "").strip()
     settings = find_settings(ctx)
     active = [s for s in settings if s[2] not in ("", "0")]

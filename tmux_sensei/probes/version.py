@@ -5,6 +5,10 @@ from __future__ import annotations
 from tmux_sensei.command import which
 from tmux_sensei.probes.base import ProbeContext, finding
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from tmux_sensei.shapes import Finding
+
 ID = "version"
 
 
@@ -28,7 +32,7 @@ def parse_version(text: str) -> tuple[str, tuple[int, ...]]:
     return word, numbers
 
 
-def probe(ctx: ProbeContext) -> dict[str, str]:
+def probe(ctx: ProbeContext) -> Finding:
     result = ctx.run(["tmux", "-V"])
     if result.code is None:
         if result.err == "not found":
