@@ -122,3 +122,22 @@ def test_repo_pages_exist_in_both_languages() -> None:
     en = {p.name for p in (REPO / "knowledge" / "en").glob("*.md")}
     ja = {p.name for p in (REPO / "knowledge" / "ja").glob("*.md")}
     assert en == ja and len(en) >= 40
+
+
+def test_japanese_bold_sentence_is_not_followed_by_a_half_width_space(tmp_path: Path) -> None:
+    """「…残るんだ。** ターミナル」: Japanese puts no space between sentences (issue 13)."""
+    from tmux_sensei.kbcheck import check_body
+    from tmux_sensei.knowledge import read_page
+
+    root = tmp_path / "kb"
+    for lang in ("en", "ja"):
+        write_page(root, lang, "spaced")
+    ja = root / "ja" / "spaced.md"
+    text = ja.read_text("utf-8")
+    ja.write_text(text.replace("**Short answer.** More words.", "**短い答えだよ。** 続きの文。"))
+    problems = check_body(read_page(str(ja), "ja"))
+    assert any("half-width space after bold" in p for p in problems), problems
+    ja.write_text(text.replace("**Short answer.** More words.", "**短い答えだよ。**続きの文。"))
+    assert check_body(read_page(str(ja), "ja")) == []
+    en = read_page(str(root / "en" / "spaced.md"), "en")
+    assert check_body(en) == []  # English sentences keep their space

@@ -8,6 +8,7 @@ the reader's tmux lacks without saying which version it needs (front matter `nee
 from __future__ import annotations
 
 import os
+import re
 import shlex
 
 from tmux_sensei.knowledge import KNOWN_KEYS, REQUIRED_KEYS, Page, PageError, page_files, read_page
@@ -168,6 +169,8 @@ def _code_spans(text: str) -> list[str]:
 
 # ---------------------------------------------------------------- page rules
 
+_JA_SPACE_AFTER_BOLD = re.compile(r"[。！？）」]\*\* (?=[^\s])")
+
 
 def _emoji_count(text: str) -> int:
     return sum(1 for c in text if 0x1F300 <= ord(c) <= 0x1FAFF or 0x2600 <= ord(c) <= 0x27BF)
@@ -214,6 +217,11 @@ def check_body(page: Page) -> list[str]:
         problems.append("the short answer (first paragraph) must start in bold")
     if _emoji_count(page.body) > 1:
         problems.append("more than one emoji")
+    if page.lang == "ja":
+        spaced = [b[1] for b in page.blocks if b[0] == "p" and _JA_SPACE_AFTER_BOLD.search(b[1])]
+        if spaced:
+            # Japanese puts no space between sentences; our renderer closes bold without one
+            problems.append("half-width space after bold text ending a sentence: " + spaced[0][:40])
     from tmux_sensei.textutil import controls_in
 
     found = controls_in(page.body + "\n" + _front_text(page.front))
