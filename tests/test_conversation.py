@@ -157,6 +157,23 @@ def test_meaning_then_more_does_not_repeat_the_why() -> None:
     assert "## Why" in why and "## Why" not in more and "## " in more
 
 
+@pytest.mark.parametrize(
+    ("question", "more"),
+    [("what does remain-on-exit do?", "more"), ("remain-on-exit って何をするの？", "もっと詳しく")],
+)
+def test_more_after_the_whole_page_says_so_instead_of_repeating_it(
+    question: str, more: str
+) -> None:
+    state = conversation()
+    say(state, question)
+    rest = say(state, more)
+    again = say(state, more)
+    index = state.indexes.get(state.conv.lang)
+    assert "## " in rest
+    assert "## " not in again and index.strings["repl.all_said"] in again
+    assert state.conv.offered  # the related topics, by number
+
+
 # ---------------------------------------------------------------- the piped conversation
 
 

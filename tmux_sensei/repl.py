@@ -108,7 +108,9 @@ def reply(text: str, state: ReplState, columns: int, color: bool) -> str:
         if kind == "example":
             chosen = example_blocks(blocks) or blocks
         elif kind == "more":
-            chosen = state.conv.unseen or blocks
+            if not state.conv.unseen:  # the whole page is on screen already: don't repeat it
+                return nothing_left(state, "repl.all_said", columns, color)
+            chosen = state.conv.unseen
             state.conv.unseen = []
         else:
             chosen = meaning_blocks(blocks) or blocks
@@ -215,11 +217,17 @@ def further(state: ReplState, columns: int, color: bool) -> str:
     if blocks:
         state.conv.mark_seen(blocks)
         return show_last(blocks, state, columns, color)
+    return nothing_left(state, "repl.all_shown", columns, color)
+
+
+def nothing_left(state: ReplState, key: str, columns: int, color: bool) -> str:
+    """A short note that the last topic has nothing more to show, and its related topics,
+    numbered so that "2" opens one."""
     index = state.indexes.get(state.conv.lang)
     last = state.conv.last_topic
     assert last is not None
     related = [r for r in index.topic(last)["related"] if r in index.topics and r != last][:3]
-    note: list[Block] = [("p", index.strings.get("repl.all_shown", ""))]
+    note: list[Block] = [("p", index.strings.get(key, ""))]
     if related:
         titles = [index.topic(r)["title"] for r in related]
         note += [("p", index.strings.get("repl.all_shown_next", "")), ("ol", titles, 1)]
