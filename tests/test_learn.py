@@ -338,6 +338,21 @@ def run_in_a_terminal(env: dict[str, str], command: str, name: str = "terminal")
     subprocess.run(argv, check=True, timeout=10, env=env)
 
 
+def begin_lesson(env: dict[str, str], lang: str, number: str) -> tuple[Student, str]:
+    """A student who opened lesson `number` and said yes to the practice server; the lesson's
+    prompt. The caller stops the student."""
+    prompt, ask = prompts(lang)
+    student = Student(env, "--lang", lang, number)
+    try:
+        student.wait(ask)
+        student.type("y")
+        student.wait(prompt)
+    except BaseException:
+        student.stop()
+        raise
+    return student, prompt
+
+
 def prompts(lang: str) -> tuple[str, str]:
     """The step prompt and the start question, as the student sees them."""
     s = strings(lang)
@@ -364,12 +379,8 @@ def test_lesson_1_never_names_a_session_before_it_exists_and_ends_naming_lesson_
     subprocess.run([*mine, "new-session", "-d", "-s", "work"], check=True, env=env, timeout=10)
     lessons = load_lessons(lang)
     lesson, following = lessons[0], lessons[1]
-    prompt, ask = prompts(lang)
-    student = Student(env, "--lang", lang, "1")
+    student, _ = begin_lesson(env, lang, "1")
     try:
-        student.wait(ask)
-        student.type("y")
-        student.wait(prompt)
         check_attach_hints(student, env)  # before step 1: no session but the server's lobby
         for number in range(1, len(lesson.steps) + 1):
             do_step(env, lesson, number)
@@ -401,12 +412,8 @@ def test_a_lesson_with_keys_names_a_session_its_printed_command_attaches_to(
     as printed attaches a real client to it. Quitting says how to carry on (learn 4) and how
     to stop the practice server."""
     env, sock = classroom, classroom["TMUX_SENSEI_PRACTICE_SOCKET"]
-    prompt, ask = prompts(lang)
-    student = Student(env, "--lang", lang, "4")
+    student, prompt = begin_lesson(env, lang, "4")
     try:
-        student.wait(ask)
-        student.type("y")
-        student.wait(prompt)
         hints = check_attach_hints(student, env)
         assert (sock, "practice") in hints, student.text
         line = next(
@@ -435,12 +442,8 @@ def test_the_last_lesson_ends_saying_all_are_done(classroom: dict[str, str], lan
     data.mkdir(parents=True)
     done = {le.id: list(range(len(le.steps))) for le in lessons[:-1]}
     (data / "lessons.json").write_text(json.dumps(done))
-    prompt, ask = prompts(lang)
-    student = Student(env, "--lang", lang, "10")
+    student, _ = begin_lesson(env, lang, "10")
     try:
-        student.wait(ask)
-        student.type("y")
-        student.wait(prompt)
         hints = check_attach_hints(student, env)
         assert hints, student.text
         command = f"tmux -L {hints[0][0]} attach -t {hints[0][1]}"
@@ -469,12 +472,8 @@ def test_keys_in_a_lesson_are_the_ones_the_practice_server_takes(
     then says C-a % (spelled out too), never C-b %, and C-a % typed in the attached terminal
     does split the practice window."""
     env = classroom
-    prompt, ask = prompts(lang)
-    student = Student(env, "--lang", lang, "6")
+    student, prompt = begin_lesson(env, lang, "6")
     try:
-        student.wait(ask)
-        student.type("y")
-        student.wait(prompt)
         tx(env, "set", "-g", "prefix", "C-a")
         student.type("")
         student.wait(strings(lang)["learn.passed"])
