@@ -76,3 +76,34 @@ def test_real_question_set_is_blind_sized_and_split() -> None:
     assert all(r["must"] and r["concept"] for r in rows)
     off = [json.loads(line) for line in (REPO / "tests/eval/offtopic.jsonl").open(encoding="utf-8")]
     assert len(off) >= 100 and sum(r["lang"] == "ja" for r in off) >= 50
+
+
+def _cited_reports() -> dict[str, str]:
+    """Reports the pages name in `sources` (owner/repo#N or a URL), each with one page."""
+    import re
+
+    cited: dict[str, str] = {}
+    for page in sorted((REPO / "knowledge").glob("*/*.md")):
+        text = page.read_text("utf-8")
+        for repo, number in re.findall(r"([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)#(\d+)", text):
+            cited.setdefault(f"github:{repo}#{number}".lower(), page.name)
+        for url in re.findall(
+            r"((?:[a-z0-9-]+\.)+(?:com|org|net|io|dev|jp|me|co)/[^\s\"',;)\]]+)", text
+        ):
+            cited.setdefault(url.lower().rstrip("."), page.name)
+    return cited
+
+
+def test_no_test_row_comes_from_a_report_a_page_learned_from() -> None:
+    """A test row is blind only if no page was written from its report: a page that cites the
+    report would answer the row from the row's own source."""
+    import json
+
+    cited = _cited_reports()
+    rows = [json.loads(line) for line in (REPO / "tests/eval/real.jsonl").open(encoding="utf-8")]
+    leaked = [
+        (r["source"], cited[key])
+        for r in rows
+        if r["split"] == "test" and (key := r["source"].strip().lower().rstrip("/")) in cited
+    ]
+    assert not leaked, leaked
