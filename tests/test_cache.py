@@ -74,3 +74,17 @@ def test_corrupt_cache_is_rebuilt_quietly() -> None:
         f.write_bytes(b"garbage")
     code, heavy = run_probe("how do I detach?", env)
     assert code == 0 and "markdown_it" in heavy
+
+
+def test_the_fingerprint_reads_only_what_the_index_is_built_from() -> None:
+    """Claims and the glossary feed `kb claims` and `explain`, not the index: stat'ing their
+    files on every start only cost time, and editing them must not rebuild the index."""
+    from conftest import REPO
+
+    from tmux_sensei.index import source_files
+
+    files = source_files(str(REPO / "knowledge"), str(REPO / "locales"))
+    assert any(f.endswith("/en/detach-attach.md") for f in files)
+    assert any(f.endswith("synonyms.toml") for f in files)
+    assert any(f.endswith("locales/ja.toml") for f in files)
+    assert not any("/claims/" in f or "/glossary/" in f for f in files)

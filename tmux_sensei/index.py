@@ -416,10 +416,17 @@ def _words_and_phrases(terms: list[str]) -> tuple[set[str], set[str]]:
 # ---------------------------------------------------------------- cache
 
 
+# Folders of the knowledge base the index never reads (kb claims and explain do): walking and
+# stat'ing their files on every start cost a third of the fingerprint.
+NOT_INDEXED = ("claims", "glossary")
+
+
 def source_files(knowledge_root: str, locales_root: str) -> list[str]:
     files: list[str] = []
     for root in (knowledge_root, locales_root):
-        for base, _dirs, names in os.walk(root):
+        for base, dirs, names in os.walk(root):
+            if base == knowledge_root:
+                dirs[:] = [d for d in dirs if d not in NOT_INDEXED]
             files += [os.path.join(base, n) for n in names if n.endswith((".md", ".toml"))]
     return sorted(files)
 
