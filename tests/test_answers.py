@@ -243,3 +243,24 @@ def test_a_beginners_what_is_question_gets_the_page_that_defines_it(
     code, doc = ask(question)
     assert code == 0
     assert doc["answers"][0]["topic"] == topic
+
+
+@pytest.mark.parametrize(
+    ("question", "about_tmux"),
+    [
+        ("italics not working in tmux", True),
+        ("mouse wheel doesn't work in tmux anymore", True),
+        ("I'm not using tmux: how do I keep a job running after logout?", False),
+        ("without screen or tmux, how do I keep a job running after logout?", False),
+        ("podman containers stop at logout (no screen/tmux on this box)", False),
+    ],
+)
+def test_a_not_names_tmux_absent_only_when_it_governs_tmux(question: str, about_tmux: bool) -> None:
+    """ "not working in tmux" is a tmux problem; "not using tmux", "no screen/tmux" say tmux
+    is not involved (the negation of a list covers each item)."""
+    from tmux_sensei.decision import names_tmux
+    from tmux_sensei.loader import open_index
+    from tmux_sensei.tokens import fold
+
+    index = open_index("en", dict(os.environ))
+    assert names_tmux(fold(question), index.not_tmux) is about_tmux

@@ -50,7 +50,14 @@ def names_tmux(folded: str, not_tmux: tuple[tuple[str, ...], tuple[str, ...]]) -
         window = "".join(
             c if c.isalnum() or c == "'" else " " for c in folded[max(0, at - 24) : at]
         )
-        pre = " " + " ".join(window.split()[-3:]) + " "
+        raw = folded[max(0, at - 24) : at].rstrip()
+        words = window.split()
+        # "no screen/tmux", "without screen or tmux": the negation governs the whole list
+        if raw.endswith(("/", ",", "&")):
+            words = words[:-1]
+        elif raw.endswith((" or", " nor")):
+            words = words[:-2]
+        pre = " " + " ".join(words[-3:]) + " "
         post = folded[at + 4 : at + 24].lstrip(" ")
         for particle in ("とかは", "とか", "は", "も", "や"):
             if post.startswith(particle):
@@ -58,7 +65,9 @@ def names_tmux(folded: str, not_tmux: tuple[tuple[str, ...], tuple[str, ...]]) -
                 break
         # "no tmux session", "no tmux.conf" speak of tmux's things, not of its absence
         word_after = post.startswith(("session", "server", "window", "pane", "conf", ".", "-"))
-        negated = (any(f" {b} " in pre for b in before) and not word_after) or any(
+        # the negation must govern tmux itself ("without tmux", "not using tmux"): in
+        # "italics not working in tmux" the "not" belongs to the problem, which is tmux's
+        negated = (any(pre.endswith(f" {b} ") for b in before) and not word_after) or any(
             post.startswith(a) for a in after
         )
         if not negated:
