@@ -50,7 +50,7 @@ def test_own_question_set_is_big_enough() -> None:
 # README "Retrieval"). The floors are the figures measured at the last README update, less a small
 # margin for the run-to-run noise of the live tmux look-ups: they catch a regression, and rise
 # with the figures. The targets (85 % hits, <= 3 % off-topic answered) are not met yet.
-REAL_TEST_FLOOR = {"en": 0.72, "ja": 0.79}
+REAL_TEST_FLOOR = {"en": 0.75, "ja": 0.82}
 OFFTOPIC_CEILING = 0.05
 
 
