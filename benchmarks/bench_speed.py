@@ -58,16 +58,7 @@ def paired_runs(argv: list[str], env: dict[str, str], n: int) -> tuple[float, fl
     """Median milliseconds of `argv` and of the bare interpreter, run alternately: this VM's
     speed drifts by half within a minute, and a floor measured apart from its command would
     carry that drift into the ratio."""
-    floor = [sys.executable, "-c", "pass"]
-    times: tuple[list[float], list[float]] = ([], [])
-    for _ in range(n):
-        for which, cmd in enumerate((argv, floor)):
-            start = time.perf_counter()
-            subprocess.run(
-                cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
-            )
-            times[which].append(time.perf_counter() - start)
-    return statistics.median(times[0]) * 1000, statistics.median(times[1]) * 1000
+    return paired_runs_of(argv, [sys.executable, "-c", "pass"], env, n)
 
 
 def paired_runs_of(
