@@ -15,6 +15,7 @@ import pytest
 from conftest import REPO, end_servers, requires_tmux, sensei, tmux, wait_for
 
 from tmux_sensei.learn import Lesson, Practice, Teacher, load_lessons, load_progress
+from tmux_sensei.practice import drain_in_background
 
 LESSON_IDS = sorted(p.stem for p in (REPO / "lessons").glob("*.toml"))
 
@@ -522,7 +523,6 @@ def test_inside_a_tmux_with_the_same_prefix_it_says_to_press_it_twice(
     pane beside, C-b reaches their tmux first. The lesson says so, and the keys it gives
     (C-b C-b %), typed on a real terminal attached to their tmux, split the practice window."""
     import pty
-    import threading
     import time
 
     env = classroom
@@ -537,15 +537,7 @@ def test_inside_a_tmux_with_the_same_prefix_it_says_to_press_it_twice(
     pid, fd = pty.fork()  # the student's terminal, attached to their own tmux
     if pid == 0:
         os.execve(binary, [binary, "-L", outer, "attach"], env)
-
-    def drain() -> None:
-        try:
-            while os.read(fd, 65536):
-                pass
-        except OSError:
-            pass
-
-    threading.Thread(target=drain, daemon=True).start()
+    drain_in_background(fd)
     try:
         assert wait_for(lambda: "[Y/n]" in screen()), screen()
         os.write(fd, b"y\r")  # start the practice server

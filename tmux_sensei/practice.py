@@ -96,7 +96,6 @@ class Practice:
     def attach_client(self, session: str) -> None:
         """A real client in a pseudo-terminal, as a student's terminal would be."""
         import pty
-        import threading
 
         binary = tmuxcmd.tmux_binary(self.environ) or "tmux"
         env = dict(self.environ, TERM=self.environ.get("TERM") or "xterm-256color")
@@ -106,16 +105,23 @@ class Practice:
                 os.execve(binary, [binary, "-L", self.socket, "attach", "-t", f"={session}"], env)
             finally:
                 os._exit(127)
-
-        def drain() -> None:
-            try:
-                while os.read(fd, 65536):
-                    pass
-            except OSError:
-                pass
-
-        threading.Thread(target=drain, daemon=True).start()
+        drain_in_background(fd)
         self.clients.append((pid, fd))
+
+
+def drain_in_background(fd: int) -> None:
+    """Read and drop a pseudo-terminal's output until it closes, so that the client writing to
+    it never blocks on a full buffer."""
+    import threading
+
+    def drain() -> None:
+        try:
+            while os.read(fd, 65536):
+                pass
+        except OSError:
+            pass
+
+    threading.Thread(target=drain, daemon=True).start()
 
 
 def _stop_client(pid: int, fd: int) -> None:
