@@ -6,7 +6,8 @@ How sure the search must be depends on whether the question is about tmux at all
   A tmux question deserves its best page on modest evidence.
 - WEAK: only words tmux shares with other tools (session, window, detach, scroll, clipboard).
   The page must match well, and a question naming another program (git, docker, zellij, ssh)
-  is about that program: declined, however well a page matches.
+  is about that program: declined, however well a page matches — unless it is nearly word for
+  word a question a page lists (`questions`), which makes it that page's question.
 The word lists live in knowledge/synonyms.toml and tmux-names.toml (`Index.mentions`).
 - NONE: nothing of tmux's vocabulary: declined, whatever the score.
 A quoted tmux message picks the page that owns it (front matter `errors`), whatever the ranking.
@@ -27,6 +28,9 @@ THRESHOLD = {STRONG: 0.25, WEAK: 0.5}
 STORY_WORDS = 8  # a question this long tells a story, which may touch two pages
 STANDS_ALONE = 0.65  # a follow-up this sure of its own page is a new question, not "that"
 RUNNER_UP = 0.85  # share of the best page's score at which the second page is answered too
+# A question that is, word for word, one a page lists ("ssh 先のホスト名をウィンドウ名に出したい")
+# is that page's question, even when it names a neighbouring tool
+ASKED_AS_LISTED = 0.85
 
 
 class Evidence:
@@ -117,7 +121,7 @@ def choose(hits: list[Hit], ev: Evidence, index: Index) -> list[Hit]:
         return (
             [owned, *rest[:1]] if rest and rest[0].score >= RUNNER_UP * hits[0].score else [owned]
         )
-    if ev.level == WEAK and ev.other_program:
+    if ev.level == WEAK and ev.other_program and hits[0].question_match < ASKED_AS_LISTED:
         return []  # "docker attach", "vim :split": about that tool, however well a page matches
     threshold = THRESHOLD[ev.level]
     best = hits[0]
