@@ -162,3 +162,11 @@ def test_wrapping_never_cuts_a_command_people_copy(columns: int) -> None:
     for command in ("tmux attach -t work", "tmux a）"):
         assert any(command in line for line in lines), (columns, lines)
     assert not any(line.lstrip()[:1] in "）」。、" for line in lines if line.strip()), lines
+
+
+def test_a_grammatical_kanji_ending_a_compound_is_not_part_of_the_word() -> None:
+    """再起動後 is 再起動 + "after", 接続中 is 接続 + "during": the same words as 再起動, 接続."""
+    assert set(tokenize("再起動後に再アタッチ")) == set(tokenize("再起動して再アタッチ")) - {"動し"}
+    assert "接続" in tokenize("接続中のセッション") and "続中" not in tokenize("接続中のセッション")
+    assert "起動時" in tokenize("起動時に作りたい")  # 時 "at the time of" keeps its meaning
+    assert tokenize("午後") == ["午後"]  # a two-kanji word is never cut

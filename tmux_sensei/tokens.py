@@ -83,6 +83,10 @@ def _is_katakana(ch: str) -> bool:
     return "\u30a0" <= ch <= "\u30ff"
 
 
+def _is_kanji(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
 def _is_symbol(ch: str) -> bool:
     code = ord(ch)
     return 0x2460 <= code <= 0x24FF or 0x2500 <= code <= 0x25FF or 0x2605 <= code <= 0x2606
@@ -171,8 +175,34 @@ def _drop_final_long_vowel(run: str) -> str:
     return "".join(kept)
 
 
+# Kanji that end a compound as grammar, not meaning: 再起動後 is 再起動 + "after", 接続中 is
+# 接続 + "during"; kept, they make tokens no page has ("動後", "再起動後")
+_SUFFIX_KANJI = frozenset("後前中")
+
+
+def _without_suffix_kanji(run: str) -> list[str]:
+    """The run cut where a grammatical kanji ends a compound of two or more kanji."""
+    pieces, start = [], 0
+    for i, ch in enumerate(run):
+        nxt = run[i + 1] if i + 1 < len(run) else ""
+        if (
+            ch in _SUFFIX_KANJI
+            and i - start >= 2
+            and _is_kanji(run[i - 1])
+            and _is_kanji(run[i - 2])
+            and not _is_kanji(nxt)
+        ):
+            pieces.append(run[start:i])
+            start = i + 1
+    pieces.append(run[start:])
+    return [p for p in pieces if p]
+
+
 def japanese_tokens(run: str) -> list[str]:
     run = _drop_final_long_vowel(run)
+    pieces = _without_suffix_kanji(run)
+    if len(pieces) != 1 or pieces[0] != run:
+        return [t for piece in pieces for t in japanese_tokens(piece)]
     out: list[str] = []
     for a, b in pairwise(run):
         # Kept: kanji + kanji, katakana + katakana, and kanji + a verb ending ("消え", "落ち").
