@@ -292,3 +292,21 @@ def test_a_question_a_page_lists_is_answered_even_when_it_names_another_tool() -
                     missed.append((topic, question, chosen))
     assert checked >= 20, checked  # the knowledge base does list such questions
     assert not missed, missed
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("why did my tmux session vanish?", "session-vanished"),
+        ("why did my tmux sessions vanish on WSL?", "wsl"),
+        ("tmux のセッションが消えたのはなぜ？", "session-vanished"),
+    ],
+)
+def test_a_page_about_one_platform_leads_only_when_the_question_names_it(
+    question: str, first: str
+) -> None:
+    """The WSL page's title says "sessions vanish … on WSL": a question that doesn't name WSL is
+    about sessions vanishing anywhere, and the general page leads."""
+    code, doc = ask(question)
+    topics = [a["topic"] for a in doc["answers"]]
+    assert code == 0 and topics[0] == first, topics

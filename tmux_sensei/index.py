@@ -38,6 +38,7 @@ W_QUESTION, W_COVERAGE, W_BM25 = 0.35, 0.25, 0.4
 INTENT_GROUPS = frozenset({"~howto", "~why", "~whatis"})  # say what is asked, not what it is about
 INTENT_BONUS = 0.02  # a page whose title asks the way the question asks
 UNKNOWN_WEIGHT = 0.9
+SCOPE_DOUBT = 0.95
 STORY_WEIGHT = 0.3  # "yesterday", "昨日": when it happened, rarely what (synonyms.toml [story])
 CONF_W, CONF_MASS = (0.35, 0.3, 0.35), 5.0  # a word no page has, against the rarest word a page has
 
@@ -78,6 +79,7 @@ class Index:
         self.synonyms = Synonyms.from_data(data["synonyms"])
         self.content_hash: str = data.get("content_hash", "")
         self.other_programs: frozenset[str] = frozenset(data.get("other_programs", ()))
+        self.scopes: frozenset[str] = frozenset(data.get("scopes", ()))
         self.domain: frozenset[str] = frozenset(data.get("domain", ()))
         # what tells a question is about tmux (decision.py): its names, words only tmux uses,
         # and its messages, each message with the one page that explains it
@@ -216,6 +218,11 @@ class Index:
             combined = W_QUESTION * qm + W_COVERAGE * coverage + W_BM25 * bm
             if intents and intents.intersection(self.qset(d)[0]):
                 combined += INTENT_BONUS  # "how do I split" is the how-to page, not the error's
+            # a page whose title names a platform ("… on WSL", "… in Termux") answers a question
+            # that names it; asked without it, the general page comes first
+            scope = self.scopes.intersection(self.qset(d)[0])
+            if scope and not scope.intersection(q):
+                combined *= SCOPE_DOUBT
             doubt = 1.0
             if others and not all(d in self._docs_with(t) for t in others):
                 doubt = 0.75 if "tmux" in q else 0.55
@@ -323,6 +330,7 @@ def build_data(
     other_programs: list[str] | None = None,
     vocabulary: dict[str, list[str]] | None = None,
     not_tmux: tuple[list[str], list[str]] | None = None,
+    scopes: list[str] | None = None,
 ) -> dict[str, Any]:
     """Everything a query needs, as plain data for marshal."""
     ids = [p.id for p in pages]
@@ -385,6 +393,7 @@ def build_data(
         "strings": strings,
         "synonyms": synonyms.to_data(),
         "other_programs": sorted({fold(p) for p in other_programs or []}),
+        "scopes": sorted({t for w in scopes or [] for t in tokenize(w, synonyms)}),
         "domain": sorted(domain),
         "errors": errors,
         "vocabulary": {

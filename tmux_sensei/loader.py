@@ -129,7 +129,14 @@ def build_all(kb: str, locales: str, files: list[str]) -> dict[str, dict[str, An
             except PageError:
                 continue  # `kb check` reports it; one broken page must not silence the rest
         data = build_data(
-            pages, lang, synonyms, load_strings(locales, lang), others, vocabulary, not_tmux
+            pages,
+            lang,
+            synonyms,
+            load_strings(locales, lang),
+            others,
+            vocabulary,
+            not_tmux,
+            [str(w) for w in table.get("scopes", {}).get("names", [])],
         )
         data["content_hash"] = digest
         built[lang] = data
