@@ -172,17 +172,46 @@ def test_no_config_and_bad_options(tmp_path: Path) -> None:
 
 
 @requires_tmux
-def test_default_config_is_the_one_tmux_loads(tmp_path: Path) -> None:
+def test_default_config_is_every_file_tmux_loads(tmp_path: Path) -> None:
+    """tmux reads ~/.tmux.conf and then the XDG file too (both, checked on a real server), so
+    explain reads both, in that order, and a problem in either counts."""
     env = env_for(tmp_path, XDG_CONFIG_HOME=str(tmp_path / "xdg"))
     xdg = tmp_path / "xdg" / "tmux" / "tmux.conf"
     xdg.parent.mkdir(parents=True)
     xdg.write_text("set -g mouse on\n", "utf-8")
     p = sensei("explain", "--json", env=env)
-    assert p.returncode == 0 and json.loads(p.stdout)["file"] == str(xdg)
+    doc = json.loads(p.stdout)
+    assert p.returncode == 0 and doc["file"] == str(xdg) and doc["also_loaded"] == []
     home = tmp_path / "home" / ".tmux.conf"
-    home.write_text("set -g mode-mouse on\n", "utf-8")
+    home.write_text("set -g status-position top\n", "utf-8")
+    xdg.write_text("set -g mode-mouse on\n", "utf-8")
     p = sensei("explain", "--json", env=env)
-    assert p.returncode == 1 and json.loads(p.stdout)["file"] == str(home)
+    doc = json.loads(p.stdout)
+    assert doc["file"] == str(home) and [d["file"] for d in doc["also_loaded"]] == [str(xdg)]
+    assert p.returncode == 1 and doc["problems"] == 1  # the XDG file's removed option
+    text = sensei("explain", env=env).stdout.decode()
+    assert text.index(str(home)) < text.index(str(xdg)) and "mode-mouse" in text
+
+    tmux = shutil.which("tmux")
+    assert tmux
+    import subprocess
+
+    server = [tmux, "-L", f"explain-both-{os.getpid()}"]
+    run = dict(env, HOME=str(home.parent))
+    home.write_text("set -g @first yes\n", "utf-8")
+    xdg.write_text("set -g @second yes\n", "utf-8")
+    subprocess.run([*server, "new-session", "-d"], env=run, timeout=10, check=True)
+    try:
+        loaded = subprocess.run(
+            [*server, "display-message", "-p", "#{config_files}"],
+            env=run,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+    finally:
+        subprocess.run([*server, "kill-server"], env=run, timeout=10)
+    assert loaded.split(",") == [str(home), str(xdg)]  # what tmux itself loaded
 
 
 @requires_tmux

@@ -73,8 +73,10 @@ class UsageProblem(Exception):
 # ---------------------------------------------------------------- which file
 
 
-def default_config(environ: Mapping[str, str]) -> str:
-    """The file tmux 3.3a loads for this user: ~/.tmux.conf, else the XDG one."""
+def user_configs(environ: Mapping[str, str]) -> list[str]:
+    """The user's files tmux loads at server start, in its order: every one that exists of
+    ~/.tmux.conf, $XDG_CONFIG_HOME/tmux/tmux.conf and ~/.config/tmux/tmux.conf (tmux 3.3a reads
+    them all, one after the other, so a later file's `set` wins)."""
     home = environ.get("HOME") or os.path.expanduser("~")
     xdg = environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
     candidates = [
@@ -82,10 +84,18 @@ def default_config(environ: Mapping[str, str]) -> str:
         os.path.join(xdg, "tmux", "tmux.conf"),
         os.path.join(home, ".config", "tmux", "tmux.conf"),
     ]
+    found: dict[str, str] = {}  # real path -> the path as the user knows it
     for path in candidates:
         if os.path.isfile(path):
-            return path
-    raise UsageProblem("explain.no_config", paths=", ".join(dict.fromkeys(candidates)))
+            found.setdefault(os.path.realpath(path), path)
+    if not found:
+        raise UsageProblem("explain.no_config", paths=", ".join(dict.fromkeys(candidates)))
+    return list(found.values())
+
+
+def default_config(environ: Mapping[str, str]) -> str:
+    """The first file tmux loads for this user."""
+    return user_configs(environ)[0]
 
 
 def read_text(path: str) -> str:
@@ -801,10 +811,30 @@ def explain_path(
         ex = Explainer(lang, strings, environ, judge)
         doc = ex.explain_file(path, text)
     doc["included"] = ex.included
+    doc["also_loaded"] = []
     every = doc["lines"] + [line for d in ex.included for line in d["lines"]]
     doc["problems"] = sum(line["status"] == "problem" for line in every)
     doc["notes"] = sum(line["status"] == "note" for line in every)
     doc["checked"] = judge.ok
+    return doc
+
+
+def explain_user_configs(
+    lang: str, strings: Mapping[str, str], environ: Mapping[str, str]
+) -> dict[str, Any]:
+    """The report for every file tmux loads for this user: the first, then the others it also
+    reads (`also_loaded`), so a setting made twice is seen where it ends up."""
+    first, *others = user_configs(environ)
+    doc = explain_path(first, lang, strings, environ)
+    for path in others:
+        try:
+            other = explain_path(path, lang, strings, environ)
+        except UsageProblem:
+            continue  # unreadable: the first report stands, and `explain FILE` says why
+        doc["also_loaded"].append(other)
+        doc["problems"] += other["problems"]
+        doc["notes"] += other["notes"]
+        doc["checked"] = doc["checked"] and other["checked"]
     return doc
 
 
@@ -815,14 +845,26 @@ def report_json(doc: Mapping[str, Any]) -> str:
         keys = ("line", "text", "status", "explanation", "fix", "topic")
         return [{k: line.get(k) for k in keys} for line in d["lines"]]
 
+    def included(d: Mapping[str, Any]) -> list[dict[str, Any]]:
+        return [
+            {"file": i["file"], "parse_error": i["parse_error"], "lines": lines(i)}
+            for i in d["included"]
+        ]
+
     out = {
         "file": doc["file"],
         "tmux": doc["tmux"],
         "lines": lines(doc),
         "parse_error": doc["parse_error"],
-        "included": [
-            {"file": d["file"], "parse_error": d["parse_error"], "lines": lines(d)}
-            for d in doc["included"]
+        "included": included(doc),
+        "also_loaded": [
+            {
+                "file": d["file"],
+                "parse_error": d["parse_error"],
+                "lines": lines(d),
+                "included": included(d),
+            }
+            for d in doc.get("also_loaded", [])
         ],
         "problems": doc["problems"],
         "notes": doc["notes"],
@@ -899,6 +941,12 @@ def report_text(
     for d in doc["included"]:
         out.append("")
         one_file(d, "explain.header_included")
+    for other in doc.get("also_loaded", []):
+        out.append("")
+        one_file(other, "explain.header_also")
+        for d in other["included"]:
+            out.append("")
+            one_file(d, "explain.header_included")
     out.append("")
     if not doc["checked"]:
         out.append(t("explain.unchecked"))
@@ -921,8 +969,10 @@ def cmd_explain(opts: Parsed, env: Env, lang: str) -> int:
     as_json, files = opts.flag("json"), opts.args
     strings = strings_for(lang)
     try:
-        path = files[0] if files else default_config(env.environ)
-        doc = explain_path(path, lang, strings, env.environ)
+        if files:
+            doc = explain_path(files[0], lang, strings, env.environ)
+        else:
+            doc = explain_user_configs(lang, strings, env.environ)
     except UsageProblem as exc:  # one line, in the language asked for
         text = strings.get(exc.key, exc.key)
         try:
@@ -945,7 +995,7 @@ def explain_default_text(
 ) -> str:
     """The report for the config tmux would load (the conversation's /config)."""
     try:
-        doc = explain_path(default_config(environ), lang, strings, environ)
+        doc = explain_user_configs(lang, strings, environ)
     except UsageProblem as exc:
         text = strings.get(exc.key, exc.key)
         try:
