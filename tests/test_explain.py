@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO, requires_tmux, sensei
+from conftest import REPO, requires_tmux, sensei, tmux
 
 from tmux_sensei.explain_parse import statements
 from tmux_sensei.kbcheck import ask_tmux, glossary_problems
@@ -192,25 +192,12 @@ def test_default_config_is_every_file_tmux_loads(tmp_path: Path) -> None:
     text = sensei("explain", env=env).stdout.decode()
     assert text.index(str(home)) < text.index(str(xdg)) and "mode-mouse" in text
 
-    tmux = shutil.which("tmux")
-    assert tmux
-    import subprocess
-
-    server = [tmux, "-L", f"explain-both-{os.getpid()}"]
-    run = dict(env, HOME=str(home.parent))
-    home.write_text("set -g @first yes\n", "utf-8")
-    xdg.write_text("set -g @second yes\n", "utf-8")
-    subprocess.run([*server, "new-session", "-d"], env=run, timeout=10, check=True)
+    sock = f"explain-both-{os.getpid()}"  # in the test's own TMUX_TMPDIR (env)
+    tmux(sock, "new-session", "-d", env=env)
     try:
-        loaded = subprocess.run(
-            [*server, "display-message", "-p", "#{config_files}"],
-            env=run,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        ).stdout.strip()
+        loaded = tmux(sock, "display-message", "-p", "#{config_files}", env=env).strip()
     finally:
-        subprocess.run([*server, "kill-server"], env=run, timeout=10)
+        tmux(sock, "kill-server", env=env)
     assert loaded.split(",") == [str(home), str(xdg)]  # what tmux itself loaded
 
 

@@ -845,26 +845,18 @@ def report_json(doc: Mapping[str, Any]) -> str:
         keys = ("line", "text", "status", "explanation", "fix", "topic")
         return [{k: line.get(k) for k in keys} for line in d["lines"]]
 
-    def included(d: Mapping[str, Any]) -> list[dict[str, Any]]:
-        return [
-            {"file": i["file"], "parse_error": i["parse_error"], "lines": lines(i)}
-            for i in d["included"]
-        ]
+    def one_file(d: Mapping[str, Any]) -> dict[str, Any]:
+        return {"file": d["file"], "parse_error": d["parse_error"], "lines": lines(d)}
 
     out = {
         "file": doc["file"],
         "tmux": doc["tmux"],
         "lines": lines(doc),
         "parse_error": doc["parse_error"],
-        "included": included(doc),
+        "included": [one_file(d) for d in doc["included"]],
         "also_loaded": [
-            {
-                "file": d["file"],
-                "parse_error": d["parse_error"],
-                "lines": lines(d),
-                "included": included(d),
-            }
-            for d in doc.get("also_loaded", [])
+            {**one_file(d), "included": [one_file(i) for i in d["included"]]}
+            for d in doc["also_loaded"]
         ],
         "problems": doc["problems"],
         "notes": doc["notes"],
@@ -937,16 +929,16 @@ def report_text(
             for line in wrap_pieces([("problemmark", stop)], width):
                 out.append(paint_line(line, color))
 
-    one_file(doc, "explain.header")
-    for d in doc["included"]:
-        out.append("")
-        one_file(d, "explain.header_included")
-    for other in doc.get("also_loaded", []):
-        out.append("")
-        one_file(other, "explain.header_also")
-        for d in other["included"]:
+    def with_included(d: Mapping[str, Any], title_key: str) -> None:
+        one_file(d, title_key)
+        for i in d["included"]:
             out.append("")
-            one_file(d, "explain.header_included")
+            one_file(i, "explain.header_included")
+
+    with_included(doc, "explain.header")
+    for other in doc["also_loaded"]:
+        out.append("")
+        with_included(other, "explain.header_also")
     out.append("")
     if not doc["checked"]:
         out.append(t("explain.unchecked"))

@@ -216,11 +216,12 @@ class Index:
             qm = self._question_match(d, q)
             bm = scores[d] / best_bm  # relative: how this page's body compares with the best
             combined = W_QUESTION * qm + W_COVERAGE * coverage + W_BM25 * bm
-            if intents and intents.intersection(self.qset(d)[0]):
+            title = self.qset(d)[0]
+            if intents and intents.intersection(title):
                 combined += INTENT_BONUS  # "how do I split" is the how-to page, not the error's
             # a page whose title names a platform ("… on WSL", "… in Termux") answers a question
             # that names it; asked without it, the general page comes first
-            scope = self.scopes.intersection(self.qset(d)[0])
+            scope = self.scopes.intersection(title)
             if scope and not scope.intersection(q):
                 combined *= SCOPE_DOUBT
             doubt = 1.0

@@ -99,6 +99,7 @@ def build_all(kb: str, locales: str, files: list[str]) -> dict[str, dict[str, An
     table = read_toml(os.path.join(kb, "synonyms.toml"))
     groups = table.get("groups", {})
     others = [str(p) for p in table.get("other_programs", {}).get("names", [])]
+    scopes = [str(w) for w in table.get("scopes", {}).get("names", [])]
     synonyms = Synonyms({str(k): [str(f) for f in v] for k, v in groups.items()})
     tmux_terms = table.get("tmux_terms", {})
     own = [str(t) for t in tmux_terms.get("words", [])]
@@ -128,16 +129,8 @@ def build_all(kb: str, locales: str, files: list[str]) -> dict[str, dict[str, An
                 pages.append(read_page(path, lang))
             except PageError:
                 continue  # `kb check` reports it; one broken page must not silence the rest
-        data = build_data(
-            pages,
-            lang,
-            synonyms,
-            load_strings(locales, lang),
-            others,
-            vocabulary,
-            not_tmux,
-            [str(w) for w in table.get("scopes", {}).get("names", [])],
-        )
+        strings = load_strings(locales, lang)
+        data = build_data(pages, lang, synonyms, strings, others, vocabulary, not_tmux, scopes)
         data["content_hash"] = digest
         built[lang] = data
     return built

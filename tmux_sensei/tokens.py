@@ -200,9 +200,10 @@ def _without_suffix_kanji(run: str) -> list[str]:
 
 def japanese_tokens(run: str) -> list[str]:
     run = _drop_final_long_vowel(run)
-    pieces = _without_suffix_kanji(run)
-    if len(pieces) != 1 or pieces[0] != run:
-        return [t for piece in pieces for t in japanese_tokens(piece)]
+    return [t for piece in _without_suffix_kanji(run) for t in _piece_tokens(piece)]
+
+
+def _piece_tokens(run: str) -> list[str]:
     out: list[str] = []
     for a, b in pairwise(run):
         # Kept: kanji + kanji, katakana + katakana, and kanji + a verb ending ("消え", "落ち").
