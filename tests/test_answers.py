@@ -310,31 +310,3 @@ def test_a_page_about_one_platform_leads_only_when_the_question_names_it(
     code, doc = ask(question)
     topics = [a["topic"] for a in doc["answers"]]
     assert code == 0 and topics[0] == first, topics
-
-
-@pytest.mark.parametrize(
-    ("question", "answered"),
-    [
-        (
-            "whenever my ssh connection drops, the build I started on the server is killed. "
-            "how do I keep it running?",
-            True,
-        ),
-        ("sshの接続が切れるたびに学習スクリプトのプロセスが終了してしまう。どうすれば？", True),
-        # the connection itself, not a program on the far side: ssh's own settings
-        ("my ssh session dies whenever I close the laptop lid. ServerAliveInterval?", False),
-        ("sshでnohupで動かしたのに、ログアウトしたらプロセスが消えてた（tmuxは使ってない）", False),
-    ],
-)
-def test_a_program_that_must_outlive_the_connection_is_what_tmux_is_for(
-    question: str, answered: bool
-) -> None:
-    """Asked in ssh's words, never naming tmux: a job that dies with the connection is kept alive
-    by running it inside tmux. A question about the connection, or one that says tmux is not
-    involved, stays with ssh."""
-    code, doc = ask(question)
-    topics = [a["topic"] for a in doc["answers"]]
-    if answered:
-        assert code == 0 and {"ssh-disconnect", "how-tmux-keeps-work"} & set(topics), topics
-    else:
-        assert code == 1 and topics == [], topics

@@ -4,9 +4,6 @@ How sure the search must be depends on whether the question is about tmux at all
 - STRONG: it names tmux, a word only tmux uses (its command and option names, `C-b`, TPM), one
   of tmux's messages, or panes (ペイン) without naming a terminal that has panes of its own.
   A tmux question deserves its best page on modest evidence.
-- also STRONG: a running program (process, job, script) that stopped when the connection dropped
-  or the user logged out, unless tmux is said not to be involved: keeping work alive is what tmux
-  is for, even asked in ssh's words.
 - WEAK: only words tmux shares with other tools (session, window, detach, scroll, clipboard).
   The page must match well, and a question naming another program (git, docker, zellij, ssh)
   is about that program: declined, however well a page matches — unless it is nearly word for
@@ -34,7 +31,6 @@ RUNNER_UP = 0.85  # share of the best page's score at which the second page is a
 # A question that is, word for word, one a page lists ("ssh 先のホスト名をウィンドウ名に出したい")
 # is that page's question, even when it names a neighbouring tool
 ASKED_AS_LISTED = 0.85
-KEEP_ALIVE = ("keep_alive_cut", "keep_alive_program", "keep_alive_stop")
 
 
 class Evidence:
@@ -103,8 +99,6 @@ def evidence(text: str, index: Index) -> Evidence:
         or index.mentions("tmux", folded, tokens)
     ):
         level = STRONG
-    elif "tmux" not in folded and all(index.mentions(n, folded, tokens) for n in KEEP_ALIVE):
-        level = STRONG  # "the job dies when ssh drops": what tmux is for ("tmux" here is negated)
     elif panes and rival:
         level = NONE  # the panes of iTerm2 or VS Code: a question about that program
     elif index.mentions("shared", folded, tokens):

@@ -112,10 +112,6 @@ def build_all(kb: str, locales: str, files: list[str]) -> dict[str, dict[str, An
         "shared": ["~" + str(g) for g in tmux_terms.get("shared_groups", [])],
         "panes": [str(t) for t in tmux_terms.get("pane_words", [])],
         "rivals": [str(t) for t in tmux_terms.get("pane_rivals", [])],
-        **{  # decision.KEEP_ALIVE
-            name: [str(t) for t in tmux_terms.get(name, [])]
-            for name in ("keep_alive_cut", "keep_alive_program", "keep_alive_stop")
-        },
         "near": [str(n) for n in table.get("near_domain", {}).get("names", [])] + others,
         "story": [str(w) for w in table.get("story", {}).get("words", [])],
     }
