@@ -170,3 +170,5 @@ def test_a_grammatical_kanji_ending_a_compound_is_not_part_of_the_word() -> None
     assert "接続" in tokenize("接続中のセッション") and "続中" not in tokenize("接続中のセッション")
     assert "起動時" in tokenize("起動時に作りたい")  # 時 "at the time of" keeps its meaning
     assert tokenize("午後") == ["午後"]  # a two-kanji word is never cut
+    # the kanji ends the whole text, with nothing after it
+    assert tokenize("サーバー再起動後") == tokenize("サーバー再起動")

@@ -30,6 +30,12 @@ def is_japanese_char(ch: str) -> bool:
     )
 
 
+def is_kanji(ch: str) -> bool:
+    """The ideograph ranges of `is_japanese_char`."""
+    code = ord(ch)
+    return 0x3400 <= code <= 0x4DBF or 0x4E00 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF
+
+
 def _own_words(text: str) -> str:
     """The text without what it quotes: `inline code` and 「…」 hold pasted commands and
     messages, not the asker's own words."""

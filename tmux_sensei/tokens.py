@@ -17,7 +17,7 @@ from __future__ import annotations
 from itertools import pairwise
 from unicodedata import normalize
 
-from tmux_sensei.lang import is_japanese_char
+from tmux_sensei.lang import is_japanese_char, is_kanji
 
 STOPWORDS = frozenset(
     """a an the i im i'm me my we our you your he she it its they them is are was were be been
@@ -81,10 +81,6 @@ def _is_hiragana(ch: str) -> bool:
 
 def _is_katakana(ch: str) -> bool:
     return "\u30a0" <= ch <= "\u30ff"
-
-
-def _is_kanji(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
 def _is_symbol(ch: str) -> bool:
@@ -184,13 +180,13 @@ def _without_suffix_kanji(run: str) -> list[str]:
     """The run cut where a grammatical kanji ends a compound of two or more kanji."""
     pieces, start = [], 0
     for i, ch in enumerate(run):
-        nxt = run[i + 1] if i + 1 < len(run) else ""
+        ends_compound = i + 1 == len(run) or not is_kanji(run[i + 1])
         if (
             ch in _SUFFIX_KANJI
             and i - start >= 2
-            and _is_kanji(run[i - 1])
-            and _is_kanji(run[i - 2])
-            and not _is_kanji(nxt)
+            and is_kanji(run[i - 1])
+            and is_kanji(run[i - 2])
+            and ends_compound
         ):
             pieces.append(run[start:i])
             start = i + 1
