@@ -23,7 +23,7 @@ def test_every_claim_holds_on_the_installed_tmux() -> None:
     assert report["claims"] >= MIN_CLAIMS
     assert report["topics"] >= MIN_TOPICS
     for skipped in report["skipped"]:
-        assert skipped["needs"]  # a skip always names the version it waits for
+        assert skipped["needs"]  # a skip always names what it waits for: a version, a program
 
 
 @requires_tmux
@@ -36,7 +36,9 @@ def test_a_false_claim_is_reported_as_failed(tmp_path: Path) -> None:
         '[[claim]]\nsays = "mouse is off by default"\n'
         'steps = [{ option = "mouse", equals = "off" }]\n\n'
         '[[claim]]\nsays = "a newer tmux"\nneeds = "99.1"\n'
-        'steps = [{ option = "mouse", equals = "on" }]\n',
+        'steps = [{ option = "mouse", equals = "on" }]\n\n'
+        '[[claim]]\nsays = "a program this machine lacks"\nprograms = ["nosuchprog"]\n'
+        'steps = [{ run = ["nosuchprog"], equals = "on" }]\n',
         "utf-8",
     )
     env = {k: v for k, v in os.environ.items() if k not in ("TMUX", "TMUX_PANE")}
@@ -44,10 +46,11 @@ def test_a_false_claim_is_reported_as_failed(tmp_path: Path) -> None:
     p = sensei("kb", "claims", "--json", env=env)
     report = json.loads(p.stdout)
     assert p.returncode == 1
-    assert report["claims"] == 3 and report["topics"] == 1
+    assert report["claims"] == 4 and report["topics"] == 1
     assert [(f["topic"], f["claim"]) for f in report["failed"]] == [("mouse", 1)]
     assert "expected 'on'" in report["failed"][0]["detail"]
-    assert [(s["claim"], s["needs"]) for s in report["skipped"]] == [(3, "99.1")]
+    skipped = [(s["claim"], s["needs"]) for s in report["skipped"]]
+    assert skipped == [(3, "tmux 99.1"), (4, "nosuchprog")]
     text = sensei("kb", "claims", env={**env, "TMUX_SENSEI_LANG": "en"})
     assert text.returncode == 1
     assert b"FAILED mouse #1: mouse is on by default" in text.stdout

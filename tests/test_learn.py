@@ -549,12 +549,16 @@ def test_inside_a_tmux_with_the_same_prefix_it_says_to_press_it_twice(
         os.write(fd, b"\x02o")  # C-b o: over to the practice pane, in the student's own tmux
         assert wait_for(lambda: tmux(outer, "display", "-p", "#{pane_id}", env=env) == "%1\n")
         os.write(fd, b"\x02\x02%")  # C-b C-b %: the second C-b goes on to the practice server
-        assert wait_for(lambda: len(tx(env, "list-panes", "-t", "practice").stdout.split()) >= 2)
+
+        def practice_panes() -> list[str]:
+            return tx(env, "list-panes", "-t", "practice").stdout.splitlines()
+
+        assert wait_for(lambda: len(practice_panes()) == 2), practice_panes()
         time.sleep(0.2)
         assert len(tmux(outer, "list-panes", env=env).splitlines()) == 2  # theirs: unchanged
         os.write(fd, b"\x02%")  # one C-b alone is their own tmux's: it splits their window
         assert wait_for(lambda: len(tmux(outer, "list-panes", env=env).splitlines()) == 3)
-        assert len(tx(env, "list-panes", "-t", "practice").stdout.splitlines()) == 2
+        assert len(practice_panes()) == 2
     finally:
         os.kill(pid, 15)
         os.waitpid(pid, 0)

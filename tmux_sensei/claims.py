@@ -2,7 +2,8 @@
 
 A claim file `knowledge/claims/<topic-id>.toml` holds `[[claim]]` tables. Each names the page
 sentence it backs (`says`, quoted from the English page), an optional throwaway `config`, an
-optional `env` for the client that starts the server, optional `needs = "3.4"`, and `steps`:
+optional `env` for the client that starts the server, optional `needs = "3.4"`, optional
+`programs = ["zsh"]` (other programs its steps run: without one, the claim is skipped), and `steps`:
 a list of small tables, each of one kind (see STEP_KINDS) plus optional expectations
 (`status`, `equals`, `contains`, `lacks`, `matches`) and `wait` (retry until they hold).
 
@@ -48,7 +49,7 @@ STEP_KINDS = (
 )
 EXPECTATIONS = ("status", "equals", "contains", "lacks", "matches")
 STEP_KEYS = frozenset({*STEP_KINDS, *EXPECTATIONS, "wait", "scope", "target", "text"})
-CLAIM_KEYS = frozenset({"says", "ja", "config", "env", "needs", "start", "steps"})
+CLAIM_KEYS = frozenset({"says", "ja", "config", "env", "needs", "programs", "start", "steps"})
 SIGNALS = {"HUP": 1, "INT": 2, "KILL": 9, "USR1": 10, "USR2": 12, "TERM": 15}
 COMMAND_TIMEOUT = 5.0
 WAIT_SECONDS = 6.0
@@ -361,6 +362,10 @@ def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
+def _installed(program: str, environ: Mapping[str, str]) -> bool:
+    return command.which(program, path=environ.get("PATH")) is not None
+
+
 def _alive(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
@@ -447,10 +452,12 @@ def run_all(
     todo: list[Claim] = []
     for c in claims:
         needs = c.data.get("needs")
+        absent = [p for p in _as_list(c.data.get("programs")) if not _installed(str(p), environ)]
+        skip = {"topic": c.topic, "claim": c.index, "says": c.says}
         if needs and version_tuple(str(needs)) > have:
-            result["skipped"].append(
-                {"topic": c.topic, "claim": c.index, "says": c.says, "needs": str(needs)}
-            )
+            result["skipped"].append({**skip, "needs": f"tmux {needs}"})
+        elif absent:
+            result["skipped"].append({**skip, "needs": ", ".join(map(str, absent))})
         else:
             todo.append(c)
     base = tempfile.mkdtemp(prefix="sensei-claims-")
