@@ -18,22 +18,23 @@ _ENGLISH_WORDS = frozenset(
 )
 
 
+def is_kanji(ch: str) -> bool:
+    code = ord(ch)
+    return (
+        0x3400 <= code <= 0x4DBF  # CJK extension A
+        or 0x4E00 <= code <= 0x9FFF  # CJK unified ideographs
+        or 0xF900 <= code <= 0xFAFF  # compatibility ideographs
+    )
+
+
 def is_japanese_char(ch: str) -> bool:
     code = ord(ch)
     return (
         0x3040 <= code <= 0x30FF  # hiragana, katakana
-        or 0x3400 <= code <= 0x4DBF  # CJK extension A
-        or 0x4E00 <= code <= 0x9FFF  # CJK unified ideographs
-        or 0xF900 <= code <= 0xFAFF  # compatibility ideographs
+        or is_kanji(ch)
         or 0xFF66 <= code <= 0xFF9F  # half-width katakana
         or 0x31F0 <= code <= 0x31FF  # katakana phonetic extensions
     )
-
-
-def is_kanji(ch: str) -> bool:
-    """The ideograph ranges of `is_japanese_char`."""
-    code = ord(ch)
-    return 0x3400 <= code <= 0x4DBF or 0x4E00 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF
 
 
 def _own_words(text: str) -> str:
